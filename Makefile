@@ -1,0 +1,236 @@
+# Ember: the one build. Loader (gnu-efi), kernel, test kernel, host unit tests, disk image.
+#
+#   make run     boot Ember in QEMU + OVMF (installs missing Debian packages first)
+#   make test    run every test level and print "N passed, N failed"
+#   make help    list every target
+#
+# Objects are mirrored under $(BUILD)/<flavour>/ with -MMD -MP dependency files.
+# Source lists are wildcards: a new .c in kernel/, arch/x86_64/, lib/ or test/kernel/
+# is picked up without touching this file. A host unit test test/host/test_X.c may
+# list the portable kernel sources it needs in test/host/test_X.mk as test_X_SRCS.
+
+# ---- overridable settings ------------------------------------------------------------
+BUILD        ?= build
+CC           ?= gcc
+LD           ?= ld
+OBJCOPY      ?= objcopy
+PYTHON       ?= python3
+QEMU         ?= qemu-system-x86_64
+QEMU_MEM     ?= 512M
+OVMF_CODE    ?= /usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS    ?= /usr/share/OVMF/OVMF_VARS_4M.fd
+EFI_INC      ?= /usr/include/efi
+EFI_LIB      ?= /usr/lib
+FONT_DIR     ?= /usr/share/consolefonts
+IMG_SIZE_MIB ?= 64
+VERSION      ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+
+# Debian packages every target may need; `make deps` installs the missing ones.
+DEBIAN_PACKAGES := gcc make binutils gzip python3 gnu-efi ovmf qemu-system-x86 \
+	mtools dosfstools gdisk console-setup-linux libcmocka-dev valgrind
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEPS_STAMP := $(BUILD)/.deps-checked
+
+# ---- flag sets -----------------------------------------------------------------------
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+COMMON_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -MMD -MP -DEMBER_VERSION='"$(VERSION)"'
+
+# The UEFI loader: position independent, MS ABI calls through gnu-efi's wrappers.
+EFI_CFLAGS := $(COMMON_CFLAGS) -ffreestanding -fpic -fshort-wchar -mno-red-zone \
+	-fno-stack-protector -fno-strict-aliasing -DGNU_EFI_USE_MS_ABI \
+	-isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -DEMBER_LOADER
+EFI_LDFLAGS := -nostdlib -znocombreloc -z noexecstack -shared -Bsymbolic \
+	-T $(EFI_LIB)/elf_x86_64_efi.lds
+EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
+	-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc
+
+# The kernel: freestanding, higher half, no SSE/x87, frame pointers for backtraces.
+KERNEL_CFLAGS := $(COMMON_CFLAGS) -ffreestanding -fno-pic -fno-pie -mcmodel=kernel \
+	-mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 \
+	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing -DEMBER_KERNEL
+KERNEL_ASFLAGS := -I. -I$(BUILD)/font -MMD -MP -DEMBER_KERNEL
+KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
+	-T arch/x86_64/kernel.ld
+
+# Host unit tests: the same portable sources under AddressSanitizer and UBSan.
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -MMD -MP -DEMBER_HOST \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+HOST_LDLIBS := -fsanitize=address,undefined -lcmocka
+
+# ---- sources -------------------------------------------------------------------------
+LIB_SRCS      := $(wildcard lib/*.c)
+LIB_HOST_SRCS := $(filter-out lib/string.c,$(LIB_SRCS))
+EFI_SRCS      := $(wildcard efi/*.c) efi/handoff.S lib/string.c lib/errno.c lib/elf.c lib/memmap.c \
+	lib/format.c lib/cmdline.c
+KERNEL_SRCS   := $(wildcard kernel/*.c arch/x86_64/*.c arch/x86_64/*.S) $(LIB_SRCS)
+KTEST_SRCS    := $(wildcard test/kernel/*.c)
+HOST_TESTS    := $(patsubst test/host/%.c,$(BUILD)/host/%,$(wildcard test/host/test_*.c))
+
+# Console fonts (Terminus with Unicode tables), decompressed at build time and
+# embedded into the kernel by kernel/font_data.S.
+FONTS := $(BUILD)/font/terminus16.psf $(BUILD)/font/terminus32.psf
+
+obj = $(patsubst %.S,$(BUILD)/$(1)/%.o,$(patsubst %.c,$(BUILD)/$(1)/%.o,$(2)))
+EFI_OBJS    := $(call obj,efi,$(EFI_SRCS))
+KERNEL_OBJS := $(call obj,kernel,$(KERNEL_SRCS))
+KTEST_OBJS  := $(call obj,kernel,$(KTEST_SRCS))
+LIB_HOST_OBJS := $(call obj,host,$(LIB_HOST_SRCS))
+
+-include test/host/*.mk
+BENCH_TARGETS :=
+-include test/bench/*.mk
+
+ESP_FILES := $(shell find esp -type f 2>/dev/null)
+LOADER    := $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI
+TLOADER   := $(BUILD)/test/esp/EFI/BOOT/BOOTX64.EFI
+IMAGE     := $(BUILD)/ember.img
+
+# ---- user-facing targets ---------------------------------------------------------------
+.DEFAULT_GOAL := all
+.PHONY: all help deps run run-test test test-host test-kernel test-system bench image clean
+
+all: $(LOADER) $(IMAGE) ## build BOOTX64.EFI (kernel embedded) and the disk image
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 16
+
+deps: ## install the Debian packages the build and tests need (apt-get, sudo if not root)
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$missing"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	@mkdir -p $(BUILD) && touch $(DEPS_STAMP)
+
+$(DEPS_STAMP): Makefile
+	@$(MAKE) --no-print-directory deps
+
+image: $(IMAGE) ## build only the GPT disk image build/ember.img
+
+run: all ## boot the image in QEMU + OVMF (window if there is a display, else serial here)
+	@cp $(OVMF_VARS) $(BUILD)/OVMF_VARS.fd
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then disp=""; else \
+		disp="-display none"; echo "run: no display: serial console below, Ctrl-A X quits"; fi; \
+	$(QEMU) -machine q35 -accel tcg -m $(QEMU_MEM) -no-reboot $$disp \
+		-drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
+		-drive if=pflash,format=raw,file=$(BUILD)/OVMF_VARS.fd \
+		-drive format=raw,file=$(IMAGE) -serial mon:stdio
+
+test: $(HOST_TESTS) $(TLOADER) $(IMAGE) $(BAD_LOADERS) ## run host, in-kernel, crash and system tests
+	@$(PYTHON) test/run.py --build $(BUILD) --ovmf-code $(OVMF_CODE) --ovmf-vars $(OVMF_VARS)
+
+test-host: $(HOST_TESTS) ## run only the host unit tests
+	@$(PYTHON) test/run.py --build $(BUILD) --only host
+
+test-kernel: $(TLOADER) ## run only the in-kernel and crash tests in QEMU
+	@$(PYTHON) test/run.py --build $(BUILD) --only kernel --ovmf-code $(OVMF_CODE) --ovmf-vars $(OVMF_VARS)
+
+bench: $(BENCH_TARGETS) ## benchmarks: callgrind instruction counts and in-guest TSC figures
+
+clean: ## remove build/
+	rm -rf $(BUILD)
+
+# ---- the kernel -------------------------------------------------------------------------
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) arch/x86_64/kernel.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
+
+$(BUILD)/test-kernel.elf: $(KERNEL_OBJS) $(KTEST_OBJS) arch/x86_64/kernel.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KTEST_OBJS)
+
+$(BUILD)/kernel/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/%.o: %.S | $(DEPS_STAMP) $(FONTS)
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(BUILD)/font/terminus16.psf: | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	gzip -dc $(FONT_DIR)/Uni2-Terminus16.psf.gz > $@
+
+$(BUILD)/font/terminus32.psf: | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	gzip -dc $(FONT_DIR)/Uni2-Terminus32x16.psf.gz > $@
+
+# ---- the loader: one BOOTX64.EFI per kernel, the kernel ELF embedded by .incbin ----------
+$(BUILD)/efi/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+# gnu-efi's libefi brings its own memcpy/memset: ours yield to them in the loader.
+$(BUILD)/efi/lib/string.o: lib/string.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+	$(OBJCOPY) --weaken $@
+
+$(BUILD)/efi/%.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -c -MMD -MP $< -o $@
+
+$(BUILD)/efi/kernel_blob.o: efi/kernel_blob.S $(BUILD)/kernel.elf
+	$(CC) -c -DKERNEL_ELF='"$(BUILD)/kernel.elf"' $< -o $@
+
+$(BUILD)/efi/test_kernel_blob.o: efi/kernel_blob.S $(BUILD)/test-kernel.elf
+	$(CC) -c -DKERNEL_ELF='"$(BUILD)/test-kernel.elf"' $< -o $@
+
+# Loaders with a deliberately malformed kernel, for the refusal tests.
+BAD_VARIANTS := magic wx lowhalf truncated
+BAD_LOADERS  := $(patsubst %,$(BUILD)/test/bad-%.efi,$(BAD_VARIANTS))
+
+$(BUILD)/bad/%.elf: $(BUILD)/kernel.elf test/corrupt_elf.py
+	@mkdir -p $(@D)
+	$(PYTHON) test/corrupt_elf.py $* $< $@
+
+$(BUILD)/efi/bad_%_kernel_blob.o: efi/kernel_blob.S $(BUILD)/bad/%.elf
+	$(CC) -c -DKERNEL_ELF='"$(BUILD)/bad/$*.elf"' $< -o $@
+
+$(BUILD)/test/bad-%.efi: $(BUILD)/bad_%_loader.so
+	@mkdir -p $(@D)
+	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+
+$(BUILD)/%loader.so: $(EFI_OBJS) $(BUILD)/efi/%kernel_blob.o
+	$(LD) $(EFI_LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $^ -o $@ \
+		-L$(EFI_LIB) -lefi -lgnuefi
+
+$(LOADER): $(BUILD)/loader.so
+	@mkdir -p $(@D)
+	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+
+$(TLOADER): $(BUILD)/test_loader.so
+	@mkdir -p $(@D)
+	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+
+# ---- the disk image: GPT, one FAT32 EFI System Partition, built without root -----------
+$(IMAGE): $(LOADER) $(ESP_FILES)
+	@rm -f $@.tmp
+	truncate -s $(IMG_SIZE_MIB)M $@.tmp
+	sgdisk -n 1:2048:0 -t 1:ef00 -c 1:"Ember ESP" $@.tmp >/dev/null
+	sectors=$$(sgdisk -i 1 $@.tmp | sed -nE 's/^Partition size: ([0-9]+) sectors.*/\1/p'); \
+	mformat -i $@.tmp@@1M -T $$sectors -h 16 -s 32 -F -v EMBER ::
+	mmd -i $@.tmp@@1M ::/EFI ::/EFI/BOOT
+	mcopy -i $@.tmp@@1M $(LOADER) ::/EFI/BOOT/BOOTX64.EFI
+	if [ -n "$$(ls -A esp)" ]; then mcopy -s -i $@.tmp@@1M esp/* ::/; fi
+	mv $@.tmp $@
+
+# ---- host unit tests ----------------------------------------------------------------------
+$(BUILD)/host/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+# Keep intermediate objects and loaders so incremental builds stay incremental.
+.SECONDARY:
+
+.SECONDEXPANSION:
+$(BUILD)/host/test_%: $(BUILD)/host/test/host/test_%.o $(LIB_HOST_OBJS) $$(call obj,host,$$(test_$$*_SRCS))
+	$(CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,74 @@
+/*
+ * The UEFI loader's internal interface. efi_main (main.c) runs the phases in
+ * order; each phase lives in its own file and reports failure with an
+ * EFI_STATUS after printing one clear line on the UEFI console. Only the
+ * loader includes <efi.h>; what it hands over is kernel/boot_info.h.
+ *
+ * Context: boot services are available in every function here except
+ * loader_exit_boot_services' tail and loader_handoff.
+ */
+#ifndef EMBER_EFI_LOADER_H
+#define EMBER_EFI_LOADER_H
+
+#include <efi.h>
+#include <efilib.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "kernel/boot_info.h"
+#include "lib/elf.h"
+#include "lib/errno.h"
+
+#define LOADER_MAX_ALLOCS 1024
+
+/* Everything the phases pass along. One instance, on efi_main's stack. */
+struct loader {
+	EFI_HANDLE image;
+	struct boot_info *bi;        /* physical = virtual under UEFI's identity map */
+	uint64_t bi_phys;
+	struct mem_region *map_out;  /* the boot-info block's memory-map array */
+	size_t map_cap;
+
+	struct elf_image kernel;     /* validated program headers */
+	uint64_t kernel_phys;        /* physical base of the loaded image span */
+	uint64_t stack_phys;         /* physical base of the boot stack */
+
+	uint64_t pml4_phys;          /* root of the page tables built here */
+	bool stale_key_test;         /* cmdline loader.stale_map_key=1: force one EBS retry */
+	unsigned ebs_attempts;
+
+	/* Every page allocation, so a failed boot gives all of it back. */
+	struct { uint64_t phys, pages; } allocs[LOADER_MAX_ALLOCS];
+	unsigned nallocs;
+};
+
+/* Console helpers: one line, prefixed "ember loader: ". */
+void loader_error(EFI_STATUS status, const char *fmt, ...);
+void loader_info(const char *fmt, ...);
+
+/* Zeroed pages of one of the loader's OS-defined memory types; 0 on failure. */
+uint64_t loader_alloc_pages(struct loader *ld, uint32_t uefi_type, uint64_t pages);
+void loader_free_all(struct loader *ld);
+
+/* Phases, in order. */
+EFI_STATUS loader_config(struct loader *ld);        /* cmdline, GOP, RSDP, TSC */
+EFI_STATUS loader_load_kernel(struct loader *ld);   /* validate ELF, load, stack */
+EFI_STATUS loader_build_paging(struct loader *ld);  /* 4-level tables */
+EFI_STATUS loader_exit_boot_services(struct loader *ld);
+
+/* Page-table building used by paging.c (and nothing else). */
+int pt_map(struct loader *ld, uint64_t pml4, uint64_t virt, uint64_t phys, uint64_t size,
+	   uint64_t flags, uint64_t page);
+
+/* handoff.S: load CR3, switch stacks, jump. Never returns. */
+void loader_handoff(uint64_t cr3, uint64_t stack_top, uint64_t entry, uint64_t boot_info)
+	__attribute__((noreturn));
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+#endif

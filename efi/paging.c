@@ -1,0 +1,190 @@
+/*
+ * Loader phase 3: the kernel's first page tables (4-level, 4 KiB tables from
+ * the loader's kernel memory type so the kernel can keep using them):
+ *   - a direct map of physical memory at DIRECT_MAP_BASE, no-execute, with
+ *     1 GiB pages when CPUID offers them, else 2 MiB pages: [0, 4 GiB) plus
+ *     every range the firmware's memory map reports;
+ *   - the kernel's segments at their ELF addresses, W^X from the ELF flags;
+ *   - the boot stack below KERNEL_STACK_TOP (the page under it stays unmapped);
+ *   - the framebuffer at FB_VIRT_BASE, write-combining through PAT entry 4;
+ *   - the two pages of loader_handoff identity-mapped, so the CR3 switch
+ *     survives. Nothing else in the lower half.
+ */
+#include "efi/loader.h"
+#include "lib/compiler.h"
+#include "lib/memmap.h"
+#include "lib/string.h"
+
+#define PAGE      0x1000ull
+#define PAGE_2M   0x200000ull
+#define PAGE_1G   0x40000000ull
+#define PTE_P     (1ull << 0)
+#define PTE_W     (1ull << 1)
+#define PTE_PS    (1ull << 7)   /* large page in a PDPT or PD entry */
+#define PTE_PAT4K (1ull << 7)   /* PAT bit of a 4 KiB entry */
+#define PTE_NX    (1ull << 63)
+#define PTE_ADDR  0x000ffffffffff000ull
+
+/* The table under entry `e` of `table`, created empty when absent. */
+static uint64_t *next_table(struct loader *ld, uint64_t *table, unsigned e)
+{
+	uint64_t page;
+
+	if (table[e] & PTE_P)
+		return (table[e] & PTE_PS) ? NULL : (uint64_t *)(table[e] & PTE_ADDR);
+	page = loader_alloc_pages(ld, UEFI_MEM_EMBER_KERNEL, 1);
+	if (!page)
+		return NULL;
+	table[e] = page | PTE_P | PTE_W;
+	return (uint64_t *)page;
+}
+
+/* Map one page of `size` (4 KiB, 2 MiB or 1 GiB). An identical mapping is fine. */
+static int map_one(struct loader *ld, uint64_t pml4, uint64_t virt, uint64_t phys,
+		   uint64_t size, uint64_t flags)
+{
+	uint64_t *t = (uint64_t *)pml4;
+	unsigned shift = 39, leaf = size == PAGE_1G ? 30 : size == PAGE_2M ? 21 : 12;
+	uint64_t entry = phys | flags | PTE_P | (leaf != 12 ? PTE_PS : 0);
+
+	for (; shift > leaf; shift -= 9) {
+		t = next_table(ld, t, (virt >> shift) & 511);
+		if (!t)
+			return -E_NOMEM;
+	}
+	t += (virt >> leaf) & 511;
+	if ((*t & PTE_P) && *t != entry)
+		return -E_EXIST;
+	*t = entry;
+	return 0;
+}
+
+int pt_map(struct loader *ld, uint64_t pml4, uint64_t virt, uint64_t phys, uint64_t size,
+	   uint64_t flags, uint64_t page)
+{
+	uint64_t off;
+	int err;
+
+	for (off = 0; off < size; off += page) {
+		err = map_one(ld, pml4, virt + off, phys + off, page, flags);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static bool cpu_has_1g_pages(void)
+{
+	uint32_t a = 0x80000000, b, c, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+	if (a < 0x80000001)
+		return false;
+	a = 0x80000001;
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+	return d & (1u << 26);
+}
+
+static int map_direct(struct loader *ld, uint64_t base, uint64_t end, uint64_t page)
+{
+	base = ALIGN_DOWN(base, page);
+	end = ALIGN_UP(end, page);
+	if (end > ld->bi->phys_max)
+		ld->bi->phys_max = end;
+	return pt_map(ld, ld->pml4_phys, DIRECT_MAP_BASE + base, base, end - base,
+		      PTE_W | PTE_NX, page);
+}
+
+/* [0, 4 GiB) and every memory-map range, whatever its type (MMIO included). */
+static EFI_STATUS build_direct_map(struct loader *ld)
+{
+	uint64_t page = cpu_has_1g_pages() ? PAGE_1G : PAGE_2M;
+	UINTN n, key, dsize;
+	UINT32 dver;
+	EFI_MEMORY_DESCRIPTOR *map = LibMemoryMap(&n, &key, &dsize, &dver);
+	int err = 0;
+	UINTN i;
+
+	if (!map) {
+		loader_error(EFI_OUT_OF_RESOURCES, "cannot read the memory map");
+		return EFI_OUT_OF_RESOURCES;
+	}
+	err = map_direct(ld, 0, 4 * PAGE_1G, page);
+	for (i = 0; i < n && !err; i++) {
+		EFI_MEMORY_DESCRIPTOR *d = (void *)((uint8_t *)map + i * dsize);
+		err = map_direct(ld, d->PhysicalStart, d->PhysicalStart + d->NumberOfPages * PAGE, page);
+	}
+	FreePool(map);
+	if (err) {
+		loader_error(EFI_OUT_OF_RESOURCES, "direct map: %s", err_name(err));
+		return EFI_OUT_OF_RESOURCES;
+	}
+	return EFI_SUCCESS;
+}
+
+static int map_kernel(struct loader *ld)
+{
+	const struct elf_image *k = &ld->kernel;
+	unsigned i;
+	int err;
+
+	for (i = 0; i < k->count; i++) {
+		const struct elf_segment *s = &k->seg[i];
+		uint64_t v = ALIGN_DOWN(s->vaddr, PAGE);
+		uint64_t end = ALIGN_UP(s->vaddr + s->memsz, PAGE);
+		uint64_t flags = ((s->flags & ELF_PF_W) ? PTE_W : 0) |
+				 ((s->flags & ELF_PF_X) ? 0 : PTE_NX);
+		err = pt_map(ld, ld->pml4_phys, v, ld->kernel_phys + (v - k->vbase), end - v, flags, PAGE);
+		if (err)
+			return err;
+	}
+	return pt_map(ld, ld->pml4_phys, KERNEL_STACK_TOP - KERNEL_STACK_SIZE, ld->stack_phys,
+		      KERNEL_STACK_SIZE, PTE_W | PTE_NX, PAGE);
+}
+
+static int map_framebuffer(struct loader *ld)
+{
+	struct boot_framebuffer *fb = &ld->bi->fb;
+	uint64_t base, end;
+
+	if (fb->format == FB_NONE)
+		return 0;
+	base = ALIGN_DOWN(fb->phys, PAGE);
+	end = ALIGN_UP(fb->phys + fb->size, PAGE);
+	fb->virt = FB_VIRT_BASE + (fb->phys - base);
+	return pt_map(ld, ld->pml4_phys, FB_VIRT_BASE, base, end - base,
+		      PTE_W | PTE_NX | PTE_PAT4K, PAGE);
+}
+
+static int map_handoff(struct loader *ld)
+{
+	uint64_t code = ALIGN_DOWN((uint64_t)&loader_handoff, PAGE);
+
+	return pt_map(ld, ld->pml4_phys, code, code, 2 * PAGE, 0, PAGE);
+}
+
+EFI_STATUS loader_build_paging(struct loader *ld)
+{
+	EFI_STATUS st;
+	int err;
+
+	ld->pml4_phys = loader_alloc_pages(ld, UEFI_MEM_EMBER_KERNEL, 1);
+	if (!ld->pml4_phys) {
+		loader_error(EFI_OUT_OF_RESOURCES, "no memory for page tables");
+		return EFI_OUT_OF_RESOURCES;
+	}
+	st = build_direct_map(ld);
+	if (EFI_ERROR(st))
+		return st;
+	err = map_kernel(ld);
+	if (!err)
+		err = map_framebuffer(ld);
+	if (!err)
+		err = map_handoff(ld);
+	if (err) {
+		loader_error(EFI_OUT_OF_RESOURCES, "page tables: %s", err_name(err));
+		return EFI_OUT_OF_RESOURCES;
+	}
+	ld->bi->tsc[BOOT_PHASE_PAGING] = rdtsc();
+	return EFI_SUCCESS;
+}

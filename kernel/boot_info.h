@@ -1,0 +1,124 @@
+/*
+ * The hand-off contract between the UEFI loader and the kernel.
+ *
+ * The loader fills one struct boot_info (and the arrays it points to) before it
+ * jumps to the kernel's entry point with a pointer to it in %rdi. Every pointer
+ * in here is a kernel virtual address inside the direct map, so the kernel can
+ * read all of it without any mapping of its own. Only <stdint.h> types: the
+ * kernel never sees a gnu-efi type.
+ *
+ * Bump BOOT_INFO_VERSION whenever the layout changes; the kernel refuses a
+ * block whose magic or version it does not know.
+ */
+#ifndef EMBER_BOOT_INFO_H
+#define EMBER_BOOT_INFO_H
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+#endif
+
+#define BOOT_INFO_MAGIC   0x52424d45u /* "EMBR" little-endian */
+#define BOOT_INFO_VERSION 1u
+
+/* Fixed virtual layout agreed by loader and kernel (see docs/boot.md). */
+#define DIRECT_MAP_BASE    0xffff800000000000ull /* physical 0 maps here, NX */
+#define FB_VIRT_BASE       0xffffe00000000000ull /* framebuffer, write-combining */
+#define KERNEL_STACK_TOP   0xffffff0000000000ull /* boot stack grows down from here */
+#define KERNEL_STACK_SIZE  (64ull * 1024)        /* guard page below is unmapped */
+#define KERNEL_BASE_MIN    0xffffffff80000000ull /* kernel ELF segments live above */
+
+#ifndef __ASSEMBLER__
+
+/* Memory region types, in the kernel's own vocabulary (modelled on Limine). */
+enum mem_type {
+	MEM_USABLE = 1,           /* free RAM: conventional, boot services code/data */
+	MEM_BOOT_RECLAIMABLE,     /* loader image, boot info, page tables: free once copied */
+	MEM_KERNEL,               /* kernel segments and boot stack */
+	MEM_ACPI_RECLAIMABLE,     /* ACPI tables: free after they are parsed */
+	MEM_ACPI_NVS,             /* must be preserved across sleep */
+	MEM_RUNTIME,              /* UEFI runtime services code/data: keep mapped */
+	MEM_MMIO,                 /* memory-mapped I/O the firmware reported */
+	MEM_RESERVED,             /* anything else: never touch */
+	MEM_BAD,                  /* faulty RAM reported by the firmware */
+	MEM_PERSISTENT,           /* non-volatile memory */
+};
+
+/*
+ * One region of physical memory. The map is sorted by base, regions never
+ * overlap, base and length are multiples of 4 KiB, and adjacent regions of the
+ * same type are merged.
+ */
+struct mem_region {
+	uint64_t base;
+	uint64_t length;
+	uint32_t type;            /* enum mem_type */
+	uint32_t reserved;
+};
+
+/* Framebuffer pixel formats as the loader found them. */
+enum fb_format {
+	FB_NONE = 0,              /* no usable linear framebuffer (BltOnly or no GOP) */
+	FB_RGBX,                  /* byte 0 red, 1 green, 2 blue, 3 reserved */
+	FB_BGRX,                  /* byte 0 blue, 1 green, 2 red, 3 reserved */
+	FB_BITMASK,               /* arbitrary masks below */
+};
+
+struct boot_framebuffer {
+	uint64_t phys;            /* physical base address */
+	uint64_t virt;            /* virtual base (write-combining mapping) */
+	uint64_t size;            /* bytes */
+	uint32_t width, height;   /* visible pixels */
+	uint32_t pitch;           /* bytes per scan line, >= width * bpp / 8 */
+	uint32_t bpp;             /* bits per pixel: 32 for every GOP format seen */
+	uint32_t red_mask, green_mask, blue_mask, reserved_mask;
+	uint32_t format;          /* enum fb_format */
+	uint32_t gop_mode;        /* GOP mode number, for the banner */
+};
+
+/* TSC stamps of the loader's phases, in order. */
+enum boot_phase {
+	BOOT_PHASE_ENTRY,         /* efi_main entered */
+	BOOT_PHASE_CONFIG,        /* command line, GOP, RSDP and TSC done */
+	BOOT_PHASE_LOADED,        /* kernel validated and its segments loaded */
+	BOOT_PHASE_PAGING,        /* page tables built */
+	BOOT_PHASE_EXIT,          /* ExitBootServices returned */
+	BOOT_PHASE_HANDOFF,       /* about to jump to the kernel */
+	BOOT_PHASE_COUNT
+};
+
+#define BOOT_CMDLINE_MAX 256
+
+struct boot_info {
+	uint32_t magic;           /* BOOT_INFO_MAGIC */
+	uint32_t version;         /* BOOT_INFO_VERSION */
+	uint32_t size;            /* sizeof(struct boot_info) as the loader built it */
+	uint32_t mem_count;       /* entries in mem_map */
+
+	const struct mem_region *mem_map; /* sorted map, direct-map address */
+	uint64_t direct_map_base; /* DIRECT_MAP_BASE */
+	uint64_t phys_max;        /* highest physical address mapped + 1 */
+
+	uint64_t kernel_phys_base; /* lowest physical address of the kernel segments */
+	uint64_t kernel_phys_end;
+	uint64_t kernel_virt_base; /* lowest and end virtual address of the image */
+	uint64_t kernel_virt_end;
+	uint64_t stack_top;       /* virtual top of the boot stack */
+	uint64_t stack_size;
+
+	struct boot_framebuffer fb;
+
+	uint64_t rsdp_phys;       /* ACPI RSDP, 0 if none */
+	uint32_t rsdp_revision;   /* 0 = ACPI 1.0, 2 = ACPI 2.0+ */
+	uint32_t uefi_revision;   /* system table revision */
+	uint64_t uefi_system_table; /* physical address, for runtime services */
+
+	uint32_t ebs_attempts;    /* ExitBootServices calls it took (1 normally) */
+	uint32_t reserved0;
+	uint64_t tsc_hz;          /* measured against Stall, 0 if unknown */
+	uint64_t tsc[BOOT_PHASE_COUNT];
+
+	char cmdline[BOOT_CMDLINE_MAX]; /* NUL-terminated ASCII */
+};
+
+#endif /* __ASSEMBLER__ */
+#endif

@@ -1,0 +1,20 @@
+/*
+ * Kernel text output: printf-style formatting (lib/format.c) sent to every
+ * console: the framebuffer console when there is one, and always the serial
+ * line. Whole calls are atomic with respect to interrupts, so lines from an
+ * interrupt handler never split another line. Any context.
+ */
+#ifndef EMBER_KERNEL_KPRINTF_H
+#define EMBER_KERNEL_KPRINTF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "lib/compiler.h"
+
+int kprintf(const char *fmt, ...) __printf_like(1, 2);
+int kvprintf(const char *fmt, va_list ap);
+/* Raw bytes (UTF-8) to every console. */
+void kputs_n(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,1 @@
+test_console_SRCS := kernel/console.c kernel/fbcon.c

@@ -1,0 +1,184 @@
+"""QEMU + OVMF boots for Ember's tests.
+
+One class, Boot, starts a headless QEMU (TCG, q35, OVMF with a fresh copy of
+its variable store) on either a disk image or a directory exposed as a FAT
+drive, with COM1 on a pipe we read line by line, a QMP socket for
+screendump / send-key, and isa-debug-exit so the guest can report a result.
+Every boot has a hard timeout: nothing here can wait forever.
+"""
+import json
+import os
+import queue
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+
+class Boot:
+    def __init__(self, ovmf_code, ovmf_vars, image=None, esp_dir=None, memory="256M",
+                 extra=(), timeout=120):
+        self.tmp = tempfile.mkdtemp(prefix="ember-qemu-")
+        vars_copy = os.path.join(self.tmp, "vars.fd")
+        shutil.copyfile(ovmf_vars, vars_copy)
+        self.qmp_path = os.path.join(self.tmp, "qmp.sock")
+        drive = (f"format=raw,file={image},snapshot=on" if image
+                 else f"format=raw,file=fat:rw:{esp_dir}")
+        self.argv = [
+            "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", memory,
+            "-no-reboot", "-display", "none", "-vga", "std",
+            "-drive", f"if=pflash,format=raw,readonly=on,file={ovmf_code}",
+            "-drive", f"if=pflash,format=raw,file={vars_copy}",
+            "-drive", drive,
+            "-serial", "stdio", "-monitor", "none",
+            "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            *extra,
+        ]
+        self.deadline = time.monotonic() + timeout
+        self.lines = []
+        self._queue = queue.Queue()
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self._qmp = None
+
+    def _read(self):
+        buf = b""
+        while True:
+            chunk = self.proc.stdout.read1(4096)
+            if not chunk:
+                break
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                self._queue.put(line.decode("utf-8", "replace").rstrip("\r"))
+        if buf:
+            self._queue.put(buf.decode("utf-8", "replace"))
+        self._queue.put(None)
+
+    def next_line(self, timeout):
+        """The next serial line, or None at EOF; raises TimeoutError."""
+        limit = min(timeout, self.deadline - time.monotonic())
+        if limit <= 0:
+            raise TimeoutError("boot deadline")
+        try:
+            line = self._queue.get(timeout=limit)
+        except queue.Empty:
+            raise TimeoutError("no serial output") from None
+        if line is not None:
+            self.lines.append(line)
+        return line
+
+    def wait_for(self, text, timeout):
+        """Read lines until one contains text; True if found before timeout/EOF."""
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.next_line(max(0.0, end - time.monotonic()))
+            except TimeoutError:
+                return False
+            if line is None:
+                return False
+            if text in line:
+                return True
+
+    def wait_exit(self, timeout=None):
+        """Drain serial until QEMU exits; returns its exit code (None if killed)."""
+        end = min(self.deadline, time.monotonic() + (timeout or 1e9))
+        while True:
+            try:
+                if self.next_line(max(0.0, end - time.monotonic())) is None:
+                    break
+            except TimeoutError:
+                self.kill()
+                return None
+        try:
+            return self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+
+    def serial_write(self, data):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def qmp(self, command, **arguments):
+        if self._qmp is None:
+            self._qmp = socket.socket(socket.AF_UNIX)
+            self._qmp.settimeout(20)
+            for _ in range(100):
+                try:
+                    self._qmp.connect(self.qmp_path)
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            self._qmp_file = self._qmp.makefile("rw")
+            json.loads(self._qmp_file.readline())  # greeting
+            self._qmp_exchange({"execute": "qmp_capabilities"})
+        msg = {"execute": command}
+        if arguments:
+            msg["arguments"] = arguments
+        return self._qmp_exchange(msg)
+
+    def _qmp_exchange(self, msg):
+        self._qmp_file.write(json.dumps(msg) + "\n")
+        self._qmp_file.flush()
+        while True:
+            reply = json.loads(self._qmp_file.readline())
+            if "return" in reply or "error" in reply:
+                if "error" in reply:
+                    raise RuntimeError(f"QMP {msg['execute']}: {reply['error']}")
+                return reply["return"]
+
+    def screendump(self, path):
+        self.qmp("screendump", filename=path)
+        for _ in range(100):           # the file is written asynchronously
+            if os.path.exists(path) and os.path.getsize(path) > 15:
+                return path
+            time.sleep(0.05)
+        raise RuntimeError("screendump produced no file")
+
+    def send_keys(self, keys, hold_ms=50):
+        """keys: list of qcode lists, e.g. [["shift", "h"], ["i"]]."""
+        for combo in keys:
+            self.qmp("send-key", keys=[{"type": "qcode", "data": k} for k in combo],
+                     **{"hold-time": hold_ms})
+            time.sleep(0.03)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def close(self):
+        self.kill()
+        if self._qmp:
+            self._qmp.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def esp_with(loader, cmdline=None):
+    """A temporary ESP directory holding loader as EFI/BOOT/BOOTX64.EFI."""
+    d = tempfile.mkdtemp(prefix="ember-esp-")
+    os.makedirs(os.path.join(d, "EFI", "BOOT"))
+    shutil.copyfile(loader, os.path.join(d, "EFI", "BOOT", "BOOTX64.EFI"))
+    if cmdline is not None:
+        os.makedirs(os.path.join(d, "ember"))
+        with open(os.path.join(d, "ember", "cmdline.txt"), "w") as f:
+            f.write(cmdline + "\n")
+    return d
+
+
+def qemu_exit_name(code):
+    return {None: "killed (timeout)", 0: "0 (triple fault or reset?)", 33: "33 (pass)",
+            35: "35 (fail)"}.get(code, str(code))

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Ember's test runner: every level, one line per test, then "N passed, N failed".
+
+  host    build/host/test_* (cmocka, AddressSanitizer + UBSan), TAP output parsed
+  kernel  the test kernel's suite in QEMU (per-test watchdog, resume after a hang),
+          then one boot per integration or crash scenario, each with its expected
+          QEMU exit code and serial text
+  system  the real disk image: banner on serial and on the screen (QMP screendump),
+          a loader with a malformed kernel refusing to boot
+
+Any QEMU exit other than the expected one is a failure: a triple fault under
+-no-reboot exits 0, so 0 never counts as success.
+"""
+import argparse
+import glob
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemu  # noqa: E402
+import scenarios  # noqa: E402
+
+TEST_TIMEOUT = 60        # seconds one in-kernel test may run before it is declared hung
+BOOT_TIMEOUT = 120       # seconds for any whole QEMU run
+
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.failures = []
+
+    def record(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            self.failures.append(name)
+        print(f"{'PASS' if ok else 'FAIL'} {name}{(' - ' + detail) if detail else ''}", flush=True)
+
+
+def run_host(args, res):
+    tests = sorted(glob.glob(os.path.join(args.build, "host", "test_*")))
+    tests = [t for t in tests if os.access(t, os.X_OK) and not t.endswith((".o", ".d"))]
+    if not tests:
+        res.record("host (no test binaries found)", False)
+    for exe in tests:
+        suite = os.path.basename(exe)[len("test_"):]
+        env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP")
+        proc = subprocess.run([exe], capture_output=True, text=True, env=env, timeout=600)
+        seen = 0
+        for line in proc.stdout.splitlines():
+            m = re.match(r"^(not ok|ok) \d+ - (\S+)", line)
+            if m:
+                seen += 1
+                res.record(f"host/{suite}/{m.group(2)}", m.group(1) == "ok")
+        if proc.returncode != 0 and seen == 0 or seen == 0:
+            tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
+            res.record(f"host/{suite}", False, f"exit {proc.returncode}: {' | '.join(tail)}")
+        elif proc.returncode != 0 and "not ok" not in proc.stdout:
+            res.record(f"host/{suite} (exit status)", False, f"exit {proc.returncode}")
+
+
+def kernel_suite(args, res):
+    """The suite in one boot; a hung or crashed test is failed and the rest resumed."""
+    loader = os.path.join(args.build, "test", "esp", "EFI", "BOOT", "BOOTX64.EFI")
+    start = 0
+    while True:
+        esp = qemu.esp_with(loader, f"ktest.from={start}")
+        index, running, finished = start, None, False
+        with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=esp, timeout=BOOT_TIMEOUT * 4) as b:
+            while True:
+                try:
+                    line = b.next_line(TEST_TIMEOUT if running else BOOT_TIMEOUT)
+                except TimeoutError:
+                    line = "__timeout__"
+                if line is None or line == "__timeout__":
+                    code = b.wait_exit(5) if line is None else None
+                    what = "hung (watchdog)" if line == "__timeout__" else f"QEMU exit {qemu.qemu_exit_name(code)}"
+                    if running:
+                        res.record(f"kernel/{running}", False, what)
+                        start = index + 1
+                    else:
+                        res.record("kernel/suite", False, f"{what} outside any test")
+                        finished = True
+                    break
+                m = re.match(r"^ktest: (run|pass|FAIL) (\S+)", line)
+                if m and m.group(1) == "run":
+                    running = m.group(2)
+                elif m:
+                    res.record(f"kernel/{m.group(2)}", m.group(1) == "pass")
+                    running, index = None, index + 1
+                elif line.startswith("ktest: done:"):
+                    code = b.wait_exit(30)
+                    expect = 35 if "0 failed" not in line else 33
+                    if code != expect:
+                        res.record("kernel/suite exit code", False,
+                                   f"expected {expect}, QEMU exit {qemu.qemu_exit_name(code)}")
+                    finished = True
+                    break
+        if finished:
+            return
+
+
+def run_scenarios(args, res, level):
+    for sc in scenarios.SCENARIOS:
+        if sc.level == level and args.filter in sc.name:
+            ok, detail = sc.run(args)
+            res.record(sc.name, ok, detail)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--ovmf-code", default="/usr/share/OVMF/OVMF_CODE_4M.fd")
+    ap.add_argument("--ovmf-vars", default="/usr/share/OVMF/OVMF_VARS_4M.fd")
+    ap.add_argument("--only", choices=["host", "kernel", "system"])
+    ap.add_argument("--filter", default="", help="run only scenarios whose name contains this")
+    args = ap.parse_args()
+    res = Results()
+    t0 = time.monotonic()
+    if args.only in (None, "host"):
+        run_host(args, res)
+    if args.only in (None, "kernel"):
+        if not args.filter:
+            kernel_suite(args, res)
+        run_scenarios(args, res, "kernel")
+    if args.only in (None, "system"):
+        run_scenarios(args, res, "system")
+    print(f"# {time.monotonic() - t0:.0f} s; failed: {', '.join(res.failures) or 'none'}")
+    print(f"{res.passed} passed, {res.failed} failed")
+    return 1 if res.failed or not res.passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

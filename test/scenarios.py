@@ -1,0 +1,122 @@
+"""Boot scenarios: one QEMU run each, with the exit code and serial text it must
+produce. Kernel-level scenarios boot the test kernel with a chosen
+`ktest.only=` test (integration boots like the blog's basic_boot and
+should_panic, crash boots); system scenarios boot the real disk image.
+"""
+import os
+import tempfile
+
+import qemu
+import screen
+
+SCENARIOS = []
+
+
+class Scenario:
+    def __init__(self, name, level, fn):
+        self.name, self.level, self.fn = name, level, fn
+
+    def run(self, args):
+        try:
+            return self.fn(args)
+        except Exception as e:  # a broken scenario is a failed test, not a crashed runner
+            return False, f"{type(e).__name__}: {e}"
+
+
+def scenario(name, level="kernel"):
+    def register(fn):
+        SCENARIOS.append(Scenario(name, level, fn))
+        return fn
+    return register
+
+
+def test_loader(args):
+    return os.path.join(args.build, "test", "esp", "EFI", "BOOT", "BOOTX64.EFI")
+
+
+def expect_boot(args, cmdline, code, texts, loader=None, extra=(), memory="256M", timeout=120):
+    """Boot, wait for exit; ok when the exit code and every text match."""
+    esp = qemu.esp_with(loader or test_loader(args), cmdline)
+    with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=esp, extra=extra, memory=memory,
+                   timeout=timeout) as b:
+        got = b.wait_exit(timeout)
+        log = "\n".join(b.lines)
+    if got != code:
+        last = [l for l in log.splitlines() if l.strip()][-3:]
+        return False, f"QEMU exit {qemu.qemu_exit_name(got)}, expected {code}; last: {' | '.join(last)}"
+    missing = [t for t in texts if t not in log]
+    if missing:
+        return False, f"serial lacks {missing!r}"
+    return True, ""
+
+
+def ktest_boot(test, code=33, texts=(), cmdline="", **kw):
+    def fn(args):
+        return expect_boot(args, f"ktest.only={test} {cmdline}".strip(), code,
+                           [f"ktest: pass {test}", *texts] if code == 33 else list(texts), **kw)
+    return fn
+
+
+# ---- integration boots (the blog's tests/ directory) ---------------------------------
+scenario("kernel/boot/basic_boot")(ktest_boot("basic_boot", texts=["Ember", "memory:"]))
+scenario("kernel/boot/should_panic")(ktest_boot(
+    "should_panic", texts=["KERNEL PANIC", "panicked as expected"]))
+scenario("kernel/boot/assert_reports_expression_file_line_function")(ktest_boot(
+    "assert_failure_panics", texts=["assertion failed: 1 + 1 == 3", "boot_tests.c:",
+                                    "ktest_fn_assert_failure_panics"]))
+scenario("kernel/boot/exit_boot_services_retry_succeeds")(ktest_boot(
+    "exit_boot_services_was_retried", cmdline="loader.stale_map_key=1",
+    texts=["ExitBootServices took 2 attempts"]))
+scenario("kernel/boot/no_gop_boots_on_serial_only")(ktest_boot(
+    "boots_without_framebuffer", extra=("-vga", "none"),
+    texts=["framebuffer: none"]))
+scenario("kernel/boot/bltonly_gop_boots_on_serial_only")(ktest_boot(
+    "boots_without_framebuffer", extra=("-vga", "none", "-device", "virtio-gpu-pci"),
+    texts=["framebuffer: none"]))
+scenario("kernel/boot/memory_map_with_8_GiB_is_well_formed")(ktest_boot(
+    "memory_map_is_well_formed", memory="8G", texts=["memory:"]))
+scenario("kernel/boot/unknown_test_name_fails")(ktest_boot(
+    "no_such_test_exists", code=35, texts=["ktest: FAIL no_such_test_exists (no such test)"]))
+
+
+# ---- system tests: the real image ----------------------------------------------------
+@scenario("system/banner_on_serial_and_screen", level="system")
+def banner_on_screen(args):
+    image = os.path.join(args.build, "ember.img")
+    font = screen.Font(os.path.join(args.build, "font", "terminus16.psf"))
+    with qemu.Boot(args.ovmf_code, args.ovmf_vars, image=image, timeout=120) as b:
+        if not b.wait_for("Nothing more to do yet", 90):
+            return False, "serial never showed the end of start-up; last: " + " | ".join(b.lines[-3:])
+        serial = "\n".join(b.lines)
+        for text in ("Ember", "memory:", "framebuffer: 1280x800 BGRX", "boot (ms):"):
+            if text not in serial:
+                return False, f"serial lacks {text!r}"
+        shot = os.path.join(b.tmp, "screen.ppm")
+        b.screendump(shot)
+        lines = screen.screen_lines(shot, font, max_rows=12)
+    drawn = "\n".join(lines)
+    for text in ("Ember", "a small x86_64 operating system", "memory:", "framebuffer: 1280x800"):
+        if text not in drawn:
+            return False, f"screen lacks {text!r}; top of screen: {lines[:4]!r}"
+    return True, ""
+
+
+def refused(args, variant, message):
+    loader = os.path.join(args.build, "test", f"bad-{variant}.efi")
+    esp = qemu.esp_with(loader)
+    with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=esp, timeout=90) as b:
+        seen = b.wait_for(message, 60)
+        kernel_ran = any("Ember" in l and "operating system" in l for l in b.lines)
+    if not seen:
+        return False, f"no {message!r} on the UEFI console (serial)"
+    if kernel_ran:
+        return False, "the malformed kernel was started"
+    return True, ""
+
+
+for _variant, _msg in (("magic", "bad ELF magic"),
+                       ("wx", "both writable and executable"),
+                       ("lowhalf", "below the higher half"),
+                       ("truncated", "outside the file")):
+    scenario(f"system/loader_refuses_kernel_{_variant}", level="system")(
+        lambda args, v=_variant, m=_msg: refused(args, v, m))
