@@ -2,9 +2,13 @@
 produce. Kernel-level scenarios boot the test kernel with a chosen
 `ktest.only=` test (integration boots like the blog's basic_boot and
 should_panic, crash boots); system scenarios boot the real disk image.
+
+This file holds the framework and the start-up scenarios; each subsystem adds
+its own in a file test/scenarios_<subsystem>.py, imported at the end.
 """
+import glob
+import importlib
 import os
-import tempfile
 
 import qemu
 import screen
@@ -120,3 +124,12 @@ for _variant, _msg in (("magic", "bad ELF magic"),
                        ("truncated", "outside the file")):
     scenario(f"system/loader_refuses_kernel_{_variant}", level="system")(
         lambda args, v=_variant, m=_msg: refused(args, v, m))
+
+
+def _load_subsystem_scenarios():
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in sorted(glob.glob(os.path.join(here, "scenarios_*.py"))):
+        importlib.import_module(os.path.basename(path)[:-3])
+
+
+_load_subsystem_scenarios()
