@@ -23,7 +23,8 @@ EFI_INC      ?= /usr/include/efi
 EFI_LIB      ?= /usr/lib
 FONT_DIR     ?= /usr/share/consolefonts
 IMG_SIZE_MIB ?= 64
-VERSION      ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+RELEASE      := 0.1.0
+VERSION      ?= $(RELEASE)+$(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 ifeq ($(origin CC),default)
 CC := gcc
@@ -37,7 +38,7 @@ DEPS_STAMP := $(BUILD)/.deps-checked
 
 # ---- flag sets -----------------------------------------------------------------------
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-COMMON_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -MMD -MP -DEMBER_VERSION='"$(VERSION)"'
+COMMON_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -I$(BUILD)/gen -MMD -MP
 
 # The UEFI loader: position independent, MS ABI calls through gnu-efi's wrappers.
 EFI_CFLAGS := $(COMMON_CFLAGS) -ffreestanding -fpic -fshort-wchar -mno-red-zone \
@@ -67,7 +68,7 @@ LIB_SRCS      := $(wildcard lib/*.c)
 LIB_HOST_SRCS := $(filter-out lib/string.c,$(LIB_SRCS))
 EFI_SRCS      := $(wildcard efi/*.c) efi/handoff.S lib/string.c lib/errno.c lib/elf.c lib/memmap.c \
 	lib/format.c lib/cmdline.c
-KERNEL_SRCS   := $(wildcard kernel/*.c arch/x86_64/*.c arch/x86_64/*.S) $(LIB_SRCS)
+KERNEL_SRCS   := $(wildcard kernel/*.c kernel/*.S arch/x86_64/*.c arch/x86_64/*.S) $(LIB_SRCS)
 KTEST_SRCS    := $(wildcard test/kernel/*.c)
 HOST_TESTS    := $(patsubst test/host/%.c,$(BUILD)/host/%,$(wildcard test/host/test_*.c))
 
@@ -89,6 +90,8 @@ ESP_FILES := $(shell find esp -type f 2>/dev/null)
 LOADER    := $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI
 TLOADER   := $(BUILD)/test/esp/EFI/BOOT/BOOTX64.EFI
 IMAGE     := $(BUILD)/ember.img
+BAD_VARIANTS := magic wx lowhalf truncated
+BAD_LOADERS  := $(patsubst %,$(BUILD)/test/bad-%.efi,$(BAD_VARIANTS))
 
 # ---- user-facing targets ---------------------------------------------------------------
 .DEFAULT_GOAL := all
@@ -139,6 +142,18 @@ clean: ## remove build/
 	rm -rf $(BUILD)
 
 # ---- the kernel -------------------------------------------------------------------------
+# version.h is rewritten only when the version string changes, so a new commit
+# rebuilds the banner and nothing else.
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(@D)
+	@echo '#define EMBER_VERSION "$(VERSION)"' > $@.tmp
+	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+
+$(BUILD)/kernel/kernel/banner.o: $(BUILD)/gen/version.h
+
+.PHONY: FORCE
+FORCE:
+
 $(BUILD)/kernel.elf: $(KERNEL_OBJS) arch/x86_64/kernel.ld
 	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
 
@@ -176,36 +191,29 @@ $(BUILD)/efi/%.o: %.S | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) -c -MMD -MP $< -o $@
 
-$(BUILD)/efi/kernel_blob.o: efi/kernel_blob.S $(BUILD)/kernel.elf
-	$(CC) -c -DKERNEL_ELF='"$(BUILD)/kernel.elf"' $< -o $@
-
-$(BUILD)/efi/test_kernel_blob.o: efi/kernel_blob.S $(BUILD)/test-kernel.elf
-	$(CC) -c -DKERNEL_ELF='"$(BUILD)/test-kernel.elf"' $< -o $@
-
-# Loaders with a deliberately malformed kernel, for the refusal tests.
-BAD_VARIANTS := magic wx lowhalf truncated
-BAD_LOADERS  := $(patsubst %,$(BUILD)/test/bad-%.efi,$(BAD_VARIANTS))
-
-$(BUILD)/bad/%.elf: $(BUILD)/kernel.elf test/corrupt_elf.py
-	@mkdir -p $(@D)
+# One loader per kernel ELF: build/X.elf is embedded by build/efi/blob-X.o into
+# build/loader-X.so. X is kernel, test-kernel, or bad-VARIANT (a deliberately
+# malformed kernel, for the loader's refusal tests).
+$(BUILD)/bad-%.elf: $(BUILD)/kernel.elf test/corrupt_elf.py
 	$(PYTHON) test/corrupt_elf.py $* $< $@
 
-$(BUILD)/efi/bad_%_kernel_blob.o: efi/kernel_blob.S $(BUILD)/bad/%.elf
-	$(CC) -c -DKERNEL_ELF='"$(BUILD)/bad/$*.elf"' $< -o $@
-
-$(BUILD)/test/bad-%.efi: $(BUILD)/bad_%_loader.so
+$(BUILD)/efi/blob-%.o: efi/kernel_blob.S $(BUILD)/%.elf
 	@mkdir -p $(@D)
-	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+	$(CC) -c -DKERNEL_ELF='"$(BUILD)/$*.elf"' $< -o $@
 
-$(BUILD)/%loader.so: $(EFI_OBJS) $(BUILD)/efi/%kernel_blob.o
+$(BUILD)/loader-%.so: $(EFI_OBJS) $(BUILD)/efi/blob-%.o
 	$(LD) $(EFI_LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $^ -o $@ \
 		-L$(EFI_LIB) -lefi -lgnuefi
 
-$(LOADER): $(BUILD)/loader.so
+$(LOADER): $(BUILD)/loader-kernel.so
 	@mkdir -p $(@D)
 	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
 
-$(TLOADER): $(BUILD)/test_loader.so
+$(TLOADER): $(BUILD)/loader-test-kernel.so
+	@mkdir -p $(@D)
+	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+
+$(BUILD)/test/bad-%.efi: $(BUILD)/loader-bad-%.so
 	@mkdir -p $(@D)
 	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
 
@@ -230,7 +238,7 @@ $(BUILD)/host/%.o: %.c | $(DEPS_STAMP)
 .SECONDARY:
 
 .SECONDEXPANSION:
-$(BUILD)/host/test_%: $(BUILD)/host/test/host/test_%.o $(LIB_HOST_OBJS) $$(call obj,host,$$(test_$$*_SRCS))
+$(BUILD)/host/test_%: $(BUILD)/host/test/host/test_%.o $(LIB_HOST_OBJS) $$(call obj,host,$$(test_$$*_SRCS)) | $(FONTS)
 	$(CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -7,6 +7,7 @@
 #include "kernel/banner.h"
 #include "kernel/kprintf.h"
 #include "lib/memmap.h"
+#include "version.h"   /* generated: EMBER_VERSION */
 
 static const char *const fb_format_names[] = {
 	[FB_NONE] = "none", [FB_RGBX] = "RGBX", [FB_BGRX] = "BGRX", [FB_BITMASK] = "bitmask",

@@ -283,12 +283,17 @@ static void console_hide_cursor(struct console *con)
 	con->ops->draw_cell(con->ctx, con->cursor_x, con->cursor_y, &con->cells[i]);
 }
 
-/* Bring the back end up to date: moved cells, then the cursor. */
+/*
+ * Bring the back end up to date: the cell the cursor left, moved cells, then
+ * the cursor. The old cursor cell is redrawn only now, so a character typed
+ * over it is drawn once (the back end skips the redundant redraw).
+ */
 static void console_flush(struct console *con)
 {
 	struct console_cell c;
 	size_t i, n = console_index(con, 0, con->rows);
 
+	console_hide_cursor(con);
 	if (con->redraw) {
 		con->redraw = false;
 		for (i = 0; i < n; i++)
@@ -310,7 +315,6 @@ void console_feed(struct console *con, const char *s, size_t len)
 	uint32_t out[2];
 	size_t i, j, n;
 
-	console_hide_cursor(con);
 	for (i = 0; i < len; i++) {
 		n = utf8_feed(&con->utf8, (uint8_t)s[i], out);
 		for (j = 0; j < n; j++)
@@ -321,7 +325,6 @@ void console_feed(struct console *con, const char *s, size_t len)
 
 void console_erase(struct console *con)
 {
-	console_hide_cursor(con);
 	con->redraw = true;
 	console_fill(con, 0, console_index(con, 0, con->rows));
 	console_move_to(con, 0, 0);
@@ -330,7 +333,6 @@ void console_erase(struct console *con)
 
 void console_set_cursor_visible(struct console *con, bool visible)
 {
-	console_hide_cursor(con);
 	con->cursor_visible = visible;
 	console_flush(con);
 }

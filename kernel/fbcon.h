@@ -58,12 +58,17 @@ void fbcon_draw_cell(void *ctx, unsigned x, unsigned y,
 bool fbcon_wants_large_font(const struct boot_framebuffer *mode);
 
 /*
- * The Terminus fonts font_data.S embeds (8x16 and 16x32 PSF). Weak: host
- * tests link the console without them, and these are then NULL.
+ * The Terminus fonts font_data.S embeds (8x16 and 16x32 PSF). The kernel must
+ * link them; host tests link the console without them (weak, NULL there).
  */
-extern const uint8_t font_terminus16_start[] __attribute__((weak));
-extern const uint8_t font_terminus16_end[] __attribute__((weak));
-extern const uint8_t font_terminus32_start[] __attribute__((weak));
-extern const uint8_t font_terminus32_end[] __attribute__((weak));
+#ifdef EMBER_HOST
+#define FONT_LINKAGE __attribute__((weak))
+#else
+#define FONT_LINKAGE
+#endif
+extern const uint8_t font_terminus16_start[] FONT_LINKAGE;
+extern const uint8_t font_terminus16_end[] FONT_LINKAGE;
+extern const uint8_t font_terminus32_start[] FONT_LINKAGE;
+extern const uint8_t font_terminus32_end[] FONT_LINKAGE;
 
 #endif

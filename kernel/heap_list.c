@@ -276,6 +276,7 @@ static void tree_release(struct heap_tree *t, uintptr_t b)
 		*tag(next) = nhdr | TREE_PREV_FREE;
 	}
 	if (prev) {
+		*tag(b) = hdr | TREE_FREE;	/* a second free of b still says so */
 		set_free(prev, bsize(prev) + size);
 		fix_up(node_of(prev));
 	} else {
@@ -291,6 +292,16 @@ static void *carve_front(struct heap_tree *t, struct heap_tree_node *n,
 	uintptr_t b = block_of(n), rest;
 	size_t size = bsize(b);
 
+#ifdef TAIL
+	if (size - need >= TREE_MIN && b + size != t->sentinel && need >= TAILMIN && need <= TAILMAX) {
+		uintptr_t a = b + size - need;
+		set_free(b, size - need);
+		fix_up(n);
+		*tag(a) = need | TREE_PREV_FREE;
+		*tag(b + size) &= ~(uint64_t)TREE_PREV_FREE;
+		return (void *)(a + TREE_HDR);
+	}
+#endif
 	if (size - need >= TREE_MIN) {
 		rest = b + need;
 		set_free(rest, size - need);

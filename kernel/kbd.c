@@ -267,7 +267,8 @@ static uint16_t kbd_meaning(struct kbd *k, unsigned int phys, bool first_press)
 
 /* ---- characters --------------------------------------------------------------------- */
 
-/* Caps Lock inverts the case of letters, and only of letters (Latin-1). */
+/* Caps Lock inverts the case of letters, and only of letters. Latin-1 is
+ * enough for the built-in layouts; ß and ÿ have no Latin-1 capital and stay. */
 static uint32_t kbd_swap_case(uint32_t ch)
 {
 	if ((ch >= 'a' && ch <= 'z') || (ch >= 0xe0 && ch <= 0xfe && ch != 0xf7))
@@ -293,6 +294,8 @@ static uint32_t kbd_ctrl_char(uint32_t ch)
 	return ch;
 }
 
+/* A typing key: its AltGr level if the layout has one, else the level
+ * without AltGr; then Caps Lock. */
 static uint32_t kbd_layout_char(const struct kbd *k, unsigned int key)
 {
 	const struct kbd_keysyms *s = &k->layout->keys[key];

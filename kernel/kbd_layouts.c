@@ -8,26 +8,31 @@
 #include "lib/compiler.h"
 #include "lib/string.h"
 
+/* A key's characters: plain and Shift, then AltGr, then Shift+AltGr. */
+#define KEY2(key, plain, shift)			[key] = { plain, shift, 0, 0 }
+#define KEY3(key, plain, shift, altgr)		[key] = { plain, shift, altgr, 0 }
+#define KEY4(key, plain, shift, altgr, saltgr)	[key] = { plain, shift, altgr, saltgr }
+
 /* A letter whose upper case is 0x20 below it (ASCII and Latin-1). */
-#define LETTER(key, c)	[key] = { (c), (c) - 0x20, 0, 0 }
+#define LETTER(key, c)	KEY2(key, (c), (c) - 0x20)
 
 /* The number row of US-based layouts. */
 #define US_NUMBER_ROW \
-	[KBD_KEY_GRAVE] = { u'`', u'~' }, \
-	[KBD_KEY_1] = { u'1', u'!' }, [KBD_KEY_2] = { u'2', u'@' }, \
-	[KBD_KEY_3] = { u'3', u'#' }, [KBD_KEY_4] = { u'4', u'$' }, \
-	[KBD_KEY_5] = { u'5', u'%' }, [KBD_KEY_6] = { u'6', u'^' }, \
-	[KBD_KEY_7] = { u'7', u'&' }, [KBD_KEY_8] = { u'8', u'*' }, \
-	[KBD_KEY_9] = { u'9', u'(' }, [KBD_KEY_0] = { u'0', u')' }
+	KEY2(KBD_KEY_GRAVE, u'`', u'~'), \
+	KEY2(KBD_KEY_1, u'1', u'!'), KEY2(KBD_KEY_2, u'2', u'@'), \
+	KEY2(KBD_KEY_3, u'3', u'#'), KEY2(KBD_KEY_4, u'4', u'$'), \
+	KEY2(KBD_KEY_5, u'5', u'%'), KEY2(KBD_KEY_6, u'6', u'^'), \
+	KEY2(KBD_KEY_7, u'7', u'&'), KEY2(KBD_KEY_8, u'8', u'*'), \
+	KEY2(KBD_KEY_9, u'9', u'('), KEY2(KBD_KEY_0, u'0', u')')
 
 /* The bottom-row punctuation of US-based layouts. */
 #define US_BOTTOM_PUNCTUATION \
-	[KBD_KEY_COMMA] = { u',', u'<' }, [KBD_KEY_PERIOD] = { u'.', u'>' }, \
-	[KBD_KEY_SLASH] = { u'/', u'?' }
+	KEY2(KBD_KEY_COMMA, u',', u'<'), KEY2(KBD_KEY_PERIOD, u'.', u'>'), \
+	KEY2(KBD_KEY_SLASH, u'/', u'?')
 
 /* US-based layouts type \ | on both backslash keys (ANSI and ISO). */
 #define US_BACKSLASHES \
-	[KBD_KEY_BACKSLASH] = { u'\\', u'|' }, [KBD_KEY_102ND] = { u'\\', u'|' }
+	KEY2(KBD_KEY_BACKSLASH, u'\\', u'|'), KEY2(KBD_KEY_102ND, u'\\', u'|')
 
 static const struct kbd_layout kbd_layout_us = {
 	.name = "us",
@@ -35,16 +40,16 @@ static const struct kbd_layout kbd_layout_us = {
 	.kp_decimal = u'.',
 	.keys = {
 		US_NUMBER_ROW,
-		[KBD_KEY_MINUS] = { u'-', u'_' }, [KBD_KEY_EQUAL] = { u'=', u'+' },
+		KEY2(KBD_KEY_MINUS, u'-', u'_'), KEY2(KBD_KEY_EQUAL, u'=', u'+'),
 		LETTER(KBD_KEY_Q, u'q'), LETTER(KBD_KEY_W, u'w'), LETTER(KBD_KEY_E, u'e'),
 		LETTER(KBD_KEY_R, u'r'), LETTER(KBD_KEY_T, u't'), LETTER(KBD_KEY_Y, u'y'),
 		LETTER(KBD_KEY_U, u'u'), LETTER(KBD_KEY_I, u'i'), LETTER(KBD_KEY_O, u'o'),
 		LETTER(KBD_KEY_P, u'p'),
-		[KBD_KEY_LBRACKET] = { u'[', u'{' }, [KBD_KEY_RBRACKET] = { u']', u'}' },
+		KEY2(KBD_KEY_LBRACKET, u'[', u'{'), KEY2(KBD_KEY_RBRACKET, u']', u'}'),
 		LETTER(KBD_KEY_A, u'a'), LETTER(KBD_KEY_S, u's'), LETTER(KBD_KEY_D, u'd'),
 		LETTER(KBD_KEY_F, u'f'), LETTER(KBD_KEY_G, u'g'), LETTER(KBD_KEY_H, u'h'),
 		LETTER(KBD_KEY_J, u'j'), LETTER(KBD_KEY_K, u'k'), LETTER(KBD_KEY_L, u'l'),
-		[KBD_KEY_SEMICOLON] = { u';', u':' }, [KBD_KEY_APOSTROPHE] = { u'\'', u'"' },
+		KEY2(KBD_KEY_SEMICOLON, u';', u':'), KEY2(KBD_KEY_APOSTROPHE, u'\'', u'"'),
 		US_BACKSLASHES,
 		LETTER(KBD_KEY_Z, u'z'), LETTER(KBD_KEY_X, u'x'), LETTER(KBD_KEY_C, u'c'),
 		LETTER(KBD_KEY_V, u'v'), LETTER(KBD_KEY_B, u'b'), LETTER(KBD_KEY_N, u'n'),
@@ -58,27 +63,27 @@ static const struct kbd_layout kbd_layout_uk = {
 	.description = "English (UK), 105 keys",
 	.kp_decimal = u'.',
 	.keys = {
-		[KBD_KEY_GRAVE] = { u'`', u'¬', u'¦' },
-		[KBD_KEY_1] = { u'1', u'!' }, [KBD_KEY_2] = { u'2', u'"' },
-		[KBD_KEY_3] = { u'3', u'£' }, [KBD_KEY_4] = { u'4', u'$', u'€' },
-		[KBD_KEY_5] = { u'5', u'%' }, [KBD_KEY_6] = { u'6', u'^' },
-		[KBD_KEY_7] = { u'7', u'&' }, [KBD_KEY_8] = { u'8', u'*' },
-		[KBD_KEY_9] = { u'9', u'(' }, [KBD_KEY_0] = { u'0', u')' },
-		[KBD_KEY_MINUS] = { u'-', u'_' }, [KBD_KEY_EQUAL] = { u'=', u'+' },
+		KEY3(KBD_KEY_GRAVE, u'`', u'¬', u'¦'),
+		KEY2(KBD_KEY_1, u'1', u'!'), KEY2(KBD_KEY_2, u'2', u'"'),
+		KEY2(KBD_KEY_3, u'3', u'£'), KEY3(KBD_KEY_4, u'4', u'$', u'€'),
+		KEY2(KBD_KEY_5, u'5', u'%'), KEY2(KBD_KEY_6, u'6', u'^'),
+		KEY2(KBD_KEY_7, u'7', u'&'), KEY2(KBD_KEY_8, u'8', u'*'),
+		KEY2(KBD_KEY_9, u'9', u'('), KEY2(KBD_KEY_0, u'0', u')'),
+		KEY2(KBD_KEY_MINUS, u'-', u'_'), KEY2(KBD_KEY_EQUAL, u'=', u'+'),
 		LETTER(KBD_KEY_Q, u'q'), LETTER(KBD_KEY_W, u'w'),
-		[KBD_KEY_E] = { u'e', u'E', u'é', u'É' },
+		KEY4(KBD_KEY_E, u'e', u'E', u'é', u'É'),
 		LETTER(KBD_KEY_R, u'r'), LETTER(KBD_KEY_T, u't'), LETTER(KBD_KEY_Y, u'y'),
-		[KBD_KEY_U] = { u'u', u'U', u'ú', u'Ú' },
-		[KBD_KEY_I] = { u'i', u'I', u'í', u'Í' },
-		[KBD_KEY_O] = { u'o', u'O', u'ó', u'Ó' },
+		KEY4(KBD_KEY_U, u'u', u'U', u'ú', u'Ú'),
+		KEY4(KBD_KEY_I, u'i', u'I', u'í', u'Í'),
+		KEY4(KBD_KEY_O, u'o', u'O', u'ó', u'Ó'),
 		LETTER(KBD_KEY_P, u'p'),
-		[KBD_KEY_LBRACKET] = { u'[', u'{' }, [KBD_KEY_RBRACKET] = { u']', u'}' },
-		[KBD_KEY_A] = { u'a', u'A', u'á', u'Á' },
+		KEY2(KBD_KEY_LBRACKET, u'[', u'{'), KEY2(KBD_KEY_RBRACKET, u']', u'}'),
+		KEY4(KBD_KEY_A, u'a', u'A', u'á', u'Á'),
 		LETTER(KBD_KEY_S, u's'), LETTER(KBD_KEY_D, u'd'),
 		LETTER(KBD_KEY_F, u'f'), LETTER(KBD_KEY_G, u'g'), LETTER(KBD_KEY_H, u'h'),
 		LETTER(KBD_KEY_J, u'j'), LETTER(KBD_KEY_K, u'k'), LETTER(KBD_KEY_L, u'l'),
-		[KBD_KEY_SEMICOLON] = { u';', u':' }, [KBD_KEY_APOSTROPHE] = { u'\'', u'@' },
-		[KBD_KEY_BACKSLASH] = { u'#', u'~' }, [KBD_KEY_102ND] = { u'\\', u'|' },
+		KEY2(KBD_KEY_SEMICOLON, u';', u':'), KEY2(KBD_KEY_APOSTROPHE, u'\'', u'@'),
+		KEY2(KBD_KEY_BACKSLASH, u'#', u'~'), KEY2(KBD_KEY_102ND, u'\\', u'|'),
 		LETTER(KBD_KEY_Z, u'z'), LETTER(KBD_KEY_X, u'x'), LETTER(KBD_KEY_C, u'c'),
 		LETTER(KBD_KEY_V, u'v'), LETTER(KBD_KEY_B, u'b'), LETTER(KBD_KEY_N, u'n'),
 		LETTER(KBD_KEY_M, u'm'),
@@ -92,29 +97,29 @@ static const struct kbd_layout kbd_layout_de = {
 	.description = "German (QWERTZ), 105 keys",
 	.kp_decimal = u',',
 	.keys = {
-		[KBD_KEY_GRAVE] = { u'^', u'°' },
-		[KBD_KEY_1] = { u'1', u'!' }, [KBD_KEY_2] = { u'2', u'"', u'²' },
-		[KBD_KEY_3] = { u'3', u'§', u'³' }, [KBD_KEY_4] = { u'4', u'$' },
-		[KBD_KEY_5] = { u'5', u'%' }, [KBD_KEY_6] = { u'6', u'&' },
-		[KBD_KEY_7] = { u'7', u'/', u'{' }, [KBD_KEY_8] = { u'8', u'(', u'[' },
-		[KBD_KEY_9] = { u'9', u')', u']' }, [KBD_KEY_0] = { u'0', u'=', u'}' },
-		[KBD_KEY_MINUS] = { u'ß', u'?', u'\\' }, [KBD_KEY_EQUAL] = { u'´', u'`' },
-		[KBD_KEY_Q] = { u'q', u'Q', u'@' }, LETTER(KBD_KEY_W, u'w'),
-		[KBD_KEY_E] = { u'e', u'E', u'€' },
+		KEY2(KBD_KEY_GRAVE, u'^', u'°'),
+		KEY2(KBD_KEY_1, u'1', u'!'), KEY3(KBD_KEY_2, u'2', u'"', u'²'),
+		KEY3(KBD_KEY_3, u'3', u'§', u'³'), KEY2(KBD_KEY_4, u'4', u'$'),
+		KEY2(KBD_KEY_5, u'5', u'%'), KEY2(KBD_KEY_6, u'6', u'&'),
+		KEY3(KBD_KEY_7, u'7', u'/', u'{'), KEY3(KBD_KEY_8, u'8', u'(', u'['),
+		KEY3(KBD_KEY_9, u'9', u')', u']'), KEY3(KBD_KEY_0, u'0', u'=', u'}'),
+		KEY3(KBD_KEY_MINUS, u'ß', u'?', u'\\'), KEY2(KBD_KEY_EQUAL, u'´', u'`'),
+		KEY3(KBD_KEY_Q, u'q', u'Q', u'@'), LETTER(KBD_KEY_W, u'w'),
+		KEY3(KBD_KEY_E, u'e', u'E', u'€'),
 		LETTER(KBD_KEY_R, u'r'), LETTER(KBD_KEY_T, u't'), LETTER(KBD_KEY_Y, u'z'),
 		LETTER(KBD_KEY_U, u'u'), LETTER(KBD_KEY_I, u'i'), LETTER(KBD_KEY_O, u'o'),
 		LETTER(KBD_KEY_P, u'p'),
-		LETTER(KBD_KEY_LBRACKET, u'ü'), [KBD_KEY_RBRACKET] = { u'+', u'*', u'~' },
+		LETTER(KBD_KEY_LBRACKET, u'ü'), KEY3(KBD_KEY_RBRACKET, u'+', u'*', u'~'),
 		LETTER(KBD_KEY_A, u'a'), LETTER(KBD_KEY_S, u's'), LETTER(KBD_KEY_D, u'd'),
 		LETTER(KBD_KEY_F, u'f'), LETTER(KBD_KEY_G, u'g'), LETTER(KBD_KEY_H, u'h'),
 		LETTER(KBD_KEY_J, u'j'), LETTER(KBD_KEY_K, u'k'), LETTER(KBD_KEY_L, u'l'),
 		LETTER(KBD_KEY_SEMICOLON, u'ö'), LETTER(KBD_KEY_APOSTROPHE, u'ä'),
-		[KBD_KEY_BACKSLASH] = { u'#', u'\'' }, [KBD_KEY_102ND] = { u'<', u'>', u'|' },
+		KEY2(KBD_KEY_BACKSLASH, u'#', u'\''), KEY3(KBD_KEY_102ND, u'<', u'>', u'|'),
 		LETTER(KBD_KEY_Z, u'y'), LETTER(KBD_KEY_X, u'x'), LETTER(KBD_KEY_C, u'c'),
 		LETTER(KBD_KEY_V, u'v'), LETTER(KBD_KEY_B, u'b'), LETTER(KBD_KEY_N, u'n'),
-		[KBD_KEY_M] = { u'm', u'M', u'µ' },
-		[KBD_KEY_COMMA] = { u',', u';' }, [KBD_KEY_PERIOD] = { u'.', u':' },
-		[KBD_KEY_SLASH] = { u'-', u'_' },
+		KEY3(KBD_KEY_M, u'm', u'M', u'µ'),
+		KEY2(KBD_KEY_COMMA, u',', u';'), KEY2(KBD_KEY_PERIOD, u'.', u':'),
+		KEY2(KBD_KEY_SLASH, u'-', u'_'),
 	},
 };
 
@@ -124,29 +129,29 @@ static const struct kbd_layout kbd_layout_fr = {
 	.description = "French (AZERTY), 105 keys",
 	.kp_decimal = u'.',
 	.keys = {
-		[KBD_KEY_GRAVE] = { u'²', 0 },
-		[KBD_KEY_1] = { u'&', u'1' }, [KBD_KEY_2] = { u'é', u'2', u'~' },
-		[KBD_KEY_3] = { u'"', u'3', u'#' }, [KBD_KEY_4] = { u'\'', u'4', u'{' },
-		[KBD_KEY_5] = { u'(', u'5', u'[' }, [KBD_KEY_6] = { u'-', u'6', u'|' },
-		[KBD_KEY_7] = { u'è', u'7', u'`' }, [KBD_KEY_8] = { u'_', u'8', u'\\' },
-		[KBD_KEY_9] = { u'ç', u'9', u'^' }, [KBD_KEY_0] = { u'à', u'0', u'@' },
-		[KBD_KEY_MINUS] = { u')', u'°', u']' }, [KBD_KEY_EQUAL] = { u'=', u'+', u'}' },
+		KEY2(KBD_KEY_GRAVE, u'²', 0),
+		KEY2(KBD_KEY_1, u'&', u'1'), KEY3(KBD_KEY_2, u'é', u'2', u'~'),
+		KEY3(KBD_KEY_3, u'"', u'3', u'#'), KEY3(KBD_KEY_4, u'\'', u'4', u'{'),
+		KEY3(KBD_KEY_5, u'(', u'5', u'['), KEY3(KBD_KEY_6, u'-', u'6', u'|'),
+		KEY3(KBD_KEY_7, u'è', u'7', u'`'), KEY3(KBD_KEY_8, u'_', u'8', u'\\'),
+		KEY3(KBD_KEY_9, u'ç', u'9', u'^'), KEY3(KBD_KEY_0, u'à', u'0', u'@'),
+		KEY3(KBD_KEY_MINUS, u')', u'°', u']'), KEY3(KBD_KEY_EQUAL, u'=', u'+', u'}'),
 		LETTER(KBD_KEY_Q, u'a'), LETTER(KBD_KEY_W, u'z'),
-		[KBD_KEY_E] = { u'e', u'E', u'€' },
+		KEY3(KBD_KEY_E, u'e', u'E', u'€'),
 		LETTER(KBD_KEY_R, u'r'), LETTER(KBD_KEY_T, u't'), LETTER(KBD_KEY_Y, u'y'),
 		LETTER(KBD_KEY_U, u'u'), LETTER(KBD_KEY_I, u'i'), LETTER(KBD_KEY_O, u'o'),
 		LETTER(KBD_KEY_P, u'p'),
-		[KBD_KEY_LBRACKET] = { u'^', u'¨' }, [KBD_KEY_RBRACKET] = { u'$', u'£', u'¤' },
+		KEY2(KBD_KEY_LBRACKET, u'^', u'¨'), KEY3(KBD_KEY_RBRACKET, u'$', u'£', u'¤'),
 		LETTER(KBD_KEY_A, u'q'), LETTER(KBD_KEY_S, u's'), LETTER(KBD_KEY_D, u'd'),
 		LETTER(KBD_KEY_F, u'f'), LETTER(KBD_KEY_G, u'g'), LETTER(KBD_KEY_H, u'h'),
 		LETTER(KBD_KEY_J, u'j'), LETTER(KBD_KEY_K, u'k'), LETTER(KBD_KEY_L, u'l'),
-		LETTER(KBD_KEY_SEMICOLON, u'm'), [KBD_KEY_APOSTROPHE] = { u'ù', u'%' },
-		[KBD_KEY_BACKSLASH] = { u'*', u'µ' }, [KBD_KEY_102ND] = { u'<', u'>' },
+		LETTER(KBD_KEY_SEMICOLON, u'm'), KEY2(KBD_KEY_APOSTROPHE, u'ù', u'%'),
+		KEY2(KBD_KEY_BACKSLASH, u'*', u'µ'), KEY2(KBD_KEY_102ND, u'<', u'>'),
 		LETTER(KBD_KEY_Z, u'w'), LETTER(KBD_KEY_X, u'x'), LETTER(KBD_KEY_C, u'c'),
 		LETTER(KBD_KEY_V, u'v'), LETTER(KBD_KEY_B, u'b'), LETTER(KBD_KEY_N, u'n'),
-		[KBD_KEY_M] = { u',', u'?' },
-		[KBD_KEY_COMMA] = { u';', u'.' }, [KBD_KEY_PERIOD] = { u':', u'/' },
-		[KBD_KEY_SLASH] = { u'!', u'§' },
+		KEY2(KBD_KEY_M, u',', u'?'),
+		KEY2(KBD_KEY_COMMA, u';', u'.'), KEY2(KBD_KEY_PERIOD, u':', u'/'),
+		KEY2(KBD_KEY_SLASH, u'!', u'§'),
 	},
 };
 
@@ -156,19 +161,19 @@ static const struct kbd_layout kbd_layout_dvorak = {
 	.kp_decimal = u'.',
 	.keys = {
 		US_NUMBER_ROW,
-		[KBD_KEY_MINUS] = { u'[', u'{' }, [KBD_KEY_EQUAL] = { u']', u'}' },
-		[KBD_KEY_Q] = { u'\'', u'"' }, [KBD_KEY_W] = { u',', u'<' },
-		[KBD_KEY_E] = { u'.', u'>' },
+		KEY2(KBD_KEY_MINUS, u'[', u'{'), KEY2(KBD_KEY_EQUAL, u']', u'}'),
+		KEY2(KBD_KEY_Q, u'\'', u'"'), KEY2(KBD_KEY_W, u',', u'<'),
+		KEY2(KBD_KEY_E, u'.', u'>'),
 		LETTER(KBD_KEY_R, u'p'), LETTER(KBD_KEY_T, u'y'), LETTER(KBD_KEY_Y, u'f'),
 		LETTER(KBD_KEY_U, u'g'), LETTER(KBD_KEY_I, u'c'), LETTER(KBD_KEY_O, u'r'),
 		LETTER(KBD_KEY_P, u'l'),
-		[KBD_KEY_LBRACKET] = { u'/', u'?' }, [KBD_KEY_RBRACKET] = { u'=', u'+' },
+		KEY2(KBD_KEY_LBRACKET, u'/', u'?'), KEY2(KBD_KEY_RBRACKET, u'=', u'+'),
 		LETTER(KBD_KEY_A, u'a'), LETTER(KBD_KEY_S, u'o'), LETTER(KBD_KEY_D, u'e'),
 		LETTER(KBD_KEY_F, u'u'), LETTER(KBD_KEY_G, u'i'), LETTER(KBD_KEY_H, u'd'),
 		LETTER(KBD_KEY_J, u'h'), LETTER(KBD_KEY_K, u't'), LETTER(KBD_KEY_L, u'n'),
-		LETTER(KBD_KEY_SEMICOLON, u's'), [KBD_KEY_APOSTROPHE] = { u'-', u'_' },
+		LETTER(KBD_KEY_SEMICOLON, u's'), KEY2(KBD_KEY_APOSTROPHE, u'-', u'_'),
 		US_BACKSLASHES,
-		[KBD_KEY_Z] = { u';', u':' },
+		KEY2(KBD_KEY_Z, u';', u':'),
 		LETTER(KBD_KEY_X, u'q'), LETTER(KBD_KEY_C, u'j'), LETTER(KBD_KEY_V, u'k'),
 		LETTER(KBD_KEY_B, u'x'), LETTER(KBD_KEY_N, u'b'), LETTER(KBD_KEY_M, u'm'),
 		LETTER(KBD_KEY_COMMA, u'w'), LETTER(KBD_KEY_PERIOD, u'v'),
@@ -183,16 +188,16 @@ static const struct kbd_layout kbd_layout_colemak = {
 	.kp_decimal = u'.',
 	.keys = {
 		US_NUMBER_ROW,
-		[KBD_KEY_MINUS] = { u'-', u'_' }, [KBD_KEY_EQUAL] = { u'=', u'+' },
+		KEY2(KBD_KEY_MINUS, u'-', u'_'), KEY2(KBD_KEY_EQUAL, u'=', u'+'),
 		LETTER(KBD_KEY_Q, u'q'), LETTER(KBD_KEY_W, u'w'), LETTER(KBD_KEY_E, u'f'),
 		LETTER(KBD_KEY_R, u'p'), LETTER(KBD_KEY_T, u'g'), LETTER(KBD_KEY_Y, u'j'),
 		LETTER(KBD_KEY_U, u'l'), LETTER(KBD_KEY_I, u'u'), LETTER(KBD_KEY_O, u'y'),
-		[KBD_KEY_P] = { u';', u':' },
-		[KBD_KEY_LBRACKET] = { u'[', u'{' }, [KBD_KEY_RBRACKET] = { u']', u'}' },
+		KEY2(KBD_KEY_P, u';', u':'),
+		KEY2(KBD_KEY_LBRACKET, u'[', u'{'), KEY2(KBD_KEY_RBRACKET, u']', u'}'),
 		LETTER(KBD_KEY_A, u'a'), LETTER(KBD_KEY_S, u'r'), LETTER(KBD_KEY_D, u's'),
 		LETTER(KBD_KEY_F, u't'), LETTER(KBD_KEY_G, u'd'), LETTER(KBD_KEY_H, u'h'),
 		LETTER(KBD_KEY_J, u'n'), LETTER(KBD_KEY_K, u'e'), LETTER(KBD_KEY_L, u'i'),
-		LETTER(KBD_KEY_SEMICOLON, u'o'), [KBD_KEY_APOSTROPHE] = { u'\'', u'"' },
+		LETTER(KBD_KEY_SEMICOLON, u'o'), KEY2(KBD_KEY_APOSTROPHE, u'\'', u'"'),
 		US_BACKSLASHES,
 		LETTER(KBD_KEY_Z, u'z'), LETTER(KBD_KEY_X, u'x'), LETTER(KBD_KEY_C, u'c'),
 		LETTER(KBD_KEY_V, u'v'), LETTER(KBD_KEY_B, u'b'), LETTER(KBD_KEY_N, u'k'),

@@ -10,24 +10,50 @@ import collections
 import struct
 
 
+def _psf1(data):
+    """(width, height, glyphs, first code point of each glyph) of a PSF1 font."""
+    mode, height = data[2], data[3]
+    count = 512 if mode & 1 else 256
+    glyphs = [data[4 + i * height: 4 + (i + 1) * height] for i in range(count)]
+    chars = [None] * count
+    if mode & 6:                            # Unicode table: u16 entries, 0xFFFF ends a glyph
+        pos, glyph = 4 + count * height, 0
+        while glyph < count and pos + 2 <= len(data):
+            cp, = struct.unpack_from("<H", data, pos)
+            pos += 2
+            if cp == 0xFFFF:
+                glyph += 1
+            elif cp != 0xFFFE and chars[glyph] is None:
+                chars[glyph] = chr(cp)
+    return 8, height, glyphs, chars
+
+
+def _psf2(data):
+    """(width, height, glyphs, first code point of each glyph) of a PSF2 font."""
+    _, _, hdr, flags, count, gsize, height, width = struct.unpack_from("<8I", data)
+    glyphs = [data[hdr + i * gsize: hdr + (i + 1) * gsize] for i in range(count)]
+    chars = [None] * count
+    if flags & 1:                           # Unicode table: UTF-8 sequences, 0xFF ends a glyph
+        table = data[hdr + count * gsize:]
+        for glyph, entry in enumerate(table.split(b"\xff")[:count]):
+            text = entry.split(b"\xfe")[0].decode("utf-8", "replace")
+            if text:
+                chars[glyph] = text[0]
+    return width, height, glyphs, chars
+
+
 class Font:
     def __init__(self, path):
         data = open(path, "rb").read()
-        magic, version, hdr, flags, count, gsize, height, width = struct.unpack_from("<8I", data)
-        if magic != 0x864AB572:
-            raise ValueError(f"{path}: not a PSF2 font")
+        if data[:2] == b"\x36\x04":
+            width, height, glyphs, chars = _psf1(data)
+        elif struct.unpack_from("<I", data)[0] == 0x864AB572:
+            width, height, glyphs, chars = _psf2(data)
+        else:
+            raise ValueError(f"{path}: not a PSF font")
         self.width, self.height = width, height
         self.row_bytes = (width + 7) // 8
-        glyphs = [data[hdr + i * gsize: hdr + (i + 1) * gsize] for i in range(count)]
-        chars = {i: None for i in range(count)}
-        if flags & 1:                       # Unicode table: UTF-8 sequences, 0xFF ends a glyph
-            pos, glyph = hdr + count * gsize, 0
-            table = data[pos:]
-            for entry in table.split(b"\xff")[:count]:
-                text = entry.split(b"\xfe")[0].decode("utf-8", "replace")
-                if text and chars[glyph] is None:
-                    chars[glyph] = text[0]
-                glyph += 1
+        gsize = self.row_bytes * height
         self.by_mask = {}
         for i, g in enumerate(glyphs):
             ch = chars[i] or "?"

@@ -1,0 +1,19 @@
+# Heap benchmark: the three designs and glibc replay the standard allocation
+# traces under callgrind (see test/bench/heap_bench.py and docs/memory.md).
+# Host -O2 build of the pure heap sources, no sanitizers, symbols kept.
+
+BENCH_TRACES ?= ../shared/bench
+BENCH_HEAP_SRCS := test/bench/heap_replay.c kernel/heap.c kernel/heap_bump.c \
+	kernel/heap_list.c kernel/heap_block.c
+BENCH_HEAP_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -DEMBER_HOST
+
+BENCH_TARGETS += bench-heap
+
+$(BUILD)/bench/heap_replay: $(BENCH_HEAP_SRCS) $(wildcard kernel/heap.h lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_HEAP_CFLAGS) $(BENCH_HEAP_SRCS) -o $@
+
+.PHONY: bench-heap
+bench-heap: $(BUILD)/bench/heap_replay ## heap designs vs glibc on the allocation traces (callgrind)
+	@$(PYTHON) test/bench/heap_bench.py --replay $(BUILD)/bench/heap_replay \
+		--traces $(BENCH_TRACES)
