@@ -293,7 +293,7 @@ static void *carve_front(struct heap_tree *t, struct heap_tree_node *n,
 	size_t size = bsize(b);
 
 #ifdef TAIL
-	if (size - need >= TREE_MIN && b + size != t->sentinel && need >= TAILMIN && need <= TAILMAX) {
+	if (size - need >= SPLIT && b + size != t->sentinel && need >= TAILMIN && need <= TAILMAX) {
 		uintptr_t a = b + size - need;
 		set_free(b, size - need);
 		fix_up(n);
@@ -302,7 +302,10 @@ static void *carve_front(struct heap_tree *t, struct heap_tree_node *n,
 		return (void *)(a + TREE_HDR);
 	}
 #endif
-	if (size - need >= TREE_MIN) {
+#ifndef SPLIT
+#define SPLIT TREE_MIN
+#endif
+	if (size - need >= SPLIT) {
 		rest = b + need;
 		set_free(rest, size - need);
 		node_move(t, n, node_of(rest));
@@ -429,7 +432,11 @@ void *heap_tree_alloc(struct heap *h, struct heap_tree *t, size_t size,
 		if (pad) {
 			p = take_aligned(t, need, align);
 		} else {
+#ifdef BEST
+			{ struct heap_tree_node *m, *best = NULL; for (m = tree_first(t->root); m; m = tree_next(m)) if (size16(m) >= need >> 4 && (!best || size16(m) < size16(best))) best = m; n = best; }
+#else
 			n = first_fit(t->root, need >> 4);
+#endif
 			p = n ? carve_front(t, n, need) : NULL;
 		}
 		if (p || grown || tree_grow(h, t, need + pad) < 0)

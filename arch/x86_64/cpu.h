@@ -93,6 +93,41 @@ static inline void invlpg(uint64_t va)
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
+/* Operand of lgdt, lidt, sgdt and sidt. */
+struct desc_table_ptr {
+	uint16_t limit;            /* size in bytes - 1 */
+	uint64_t base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct desc_table_ptr) == 10, "descriptor-table operand is 10 bytes");
+
+static inline void lidt(const struct desc_table_ptr *p)
+{
+	__asm__ volatile("lidt %0" : : "m"(*p) : "memory");
+}
+
+static inline void sidt(struct desc_table_ptr *p)
+{
+	__asm__ volatile("sidt %0" : "=m"(*p));
+}
+
+static inline void sgdt(struct desc_table_ptr *p)
+{
+	__asm__ volatile("sgdt %0" : "=m"(*p));
+}
+
+static inline void ltr(uint16_t selector)
+{
+	__asm__ volatile("ltr %0" : : "r"(selector) : "memory");
+}
+
+/* The str instruction: the task register's selector. */
+static inline uint16_t read_tr(void)
+{
+	uint16_t sel;
+	__asm__ volatile("str %0" : "=r"(sel));
+	return sel;
+}
+
 #define MSR_EFER 0xc0000080
 #define MSR_PAT  0x277
 #define EFER_NXE (1ull << 11)

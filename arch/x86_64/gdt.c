@@ -1,18 +1,14 @@
 /*
- * The kernel's Global Descriptor Table: null, 64-bit kernel code (0x08) and
- * kernel data (0x10). Loaded by the entry code before kernel_main, because the
- * firmware's GDT is no longer mapped after the loader's CR3 switch. The TSS
- * and its IST stacks join this table with the interrupt work.
+ * The kernel's Global Descriptor Table: null, 64-bit kernel code (0x08),
+ * kernel data (0x10) and the 64-bit TSS (0x18, two slots). Loaded by the entry
+ * code before kernel_main, because the firmware's GDT is no longer mapped
+ * after the loader's CR3 switch; the TSS descriptor is filled in later by
+ * tss_init, which then loads the task register.
  */
 #include <stdint.h>
 
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
-
-struct gdt_ptr {
-	uint16_t limit;
-	uint64_t base;
-} __attribute__((packed));
-_Static_assert(sizeof(struct gdt_ptr) == 10, "lgdt operand is 10 bytes");
 
 /* Access byte 0x9a: present, ring 0, code, readable; flags 0xa: 4 KiB granularity, long mode. */
 static uint64_t gdt[GDT_ENTRIES] = {
@@ -21,9 +17,13 @@ static uint64_t gdt[GDT_ENTRIES] = {
 	[GDT_KERNEL_DATA / 8] = 0x00cf92000000ffffull,
 };
 
+/* System-descriptor access byte: present, DPL 0, type 9 = available 64-bit TSS. */
+#define TSS_DESC_PRESENT   (1ull << 47)
+#define TSS_DESC_TYPE_64   (0x9ull << 40)
+
 void gdt_init(void)
 {
-	struct gdt_ptr p = { .limit = sizeof(gdt) - 1, .base = (uint64_t)gdt };
+	struct desc_table_ptr p = { .limit = sizeof(gdt) - 1, .base = (uint64_t)gdt };
 
 	__asm__ volatile(
 		"lgdt %0\n\t"
@@ -39,4 +39,25 @@ void gdt_init(void)
 		"lretq\n"
 		"1:"
 		: : "m"(p), "i"(GDT_KERNEL_CODE), "r"((uint64_t)GDT_KERNEL_DATA) : "rax", "memory");
+}
+
+/*
+ * Intel SDM vol. 3, 8.2.3: limit 15:0 and base 23:0 in the low word, then the
+ * access byte, limit 19:16, base 31:24; the high word holds base 63:32.
+ * Byte granularity: a TSS is far below 1 MiB.
+ */
+void gdt_set_tss(uint64_t base, uint32_t limit)
+{
+	uint64_t lo = (limit & 0xffffull) | ((base & 0xffffffull) << 16) |
+		      TSS_DESC_TYPE_64 | TSS_DESC_PRESENT |
+		      ((uint64_t)(limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
+
+	gdt[GDT_TSS / 8] = lo;
+	gdt[GDT_TSS / 8 + 1] = base >> 32;
+}
+
+void gdt_read_tss_descriptor(uint64_t out[2])
+{
+	out[0] = gdt[GDT_TSS / 8];
+	out[1] = gdt[GDT_TSS / 8 + 1];
 }

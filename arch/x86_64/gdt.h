@@ -1,11 +1,24 @@
-/* GDT selectors and set-up (see gdt.c). Called once, from the entry code. */
+/*
+ * GDT selectors and set-up (see gdt.c). gdt_init is called once, from the
+ * entry code; gdt_set_tss once, by tss_init, before the task register is
+ * loaded. Early boot only, interrupts off.
+ */
 #ifndef EMBER_ARCH_GDT_H
 #define EMBER_ARCH_GDT_H
 
+#include <stdint.h>
+
 #define GDT_KERNEL_CODE 0x08
 #define GDT_KERNEL_DATA 0x10
-#define GDT_ENTRIES     3
+#define GDT_TSS         0x18   /* 16-byte system descriptor: slots 3 and 4 */
+#define GDT_ENTRIES     5
 
 void gdt_init(void);
+
+/* Write the 64-bit TSS descriptor for the TSS at base (limit = size - 1). */
+void gdt_set_tss(uint64_t base, uint32_t limit);
+
+/* The descriptor's two 8-byte halves as they are in the table (for tests). */
+void gdt_read_tss_descriptor(uint64_t out[2]);
 
 #endif

@@ -1,12 +1,14 @@
 /*
  * The x86_64 page-table format, read through the direct map: look-ups of the
  * current address space and the early removal of the loader's lower-half
- * mappings (after which a NULL dereference faults). The paging API that
- * changes mappings builds on the same entry definitions in mmu.h.
+ * mappings (after which a NULL dereference faults), and mmu_map_4k, which
+ * adds a page to tables that already exist (the IST stacks). The paging API
+ * that changes mappings builds on the same entry definitions in mmu.h.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/mmu.h"
 #include "kernel/arch.h"
+#include "lib/errno.h"
 
 static uint64_t *table_at(uint64_t phys)
 {
@@ -42,11 +44,19 @@ static bool leaf_is_wc(uint64_t e, bool large)
 	return ((rdmsr(MSR_PAT) >> (idx * 8)) & 7) == PAT_WC;
 }
 
+/* Bits 63:48 copy bit 47 (4-level paging); anything else raises #GP when used. */
+static bool is_canonical(uint64_t virt)
+{
+	return (uint64_t)((int64_t)(virt << 16) >> 16) == virt;
+}
+
 bool arch_translate(uint64_t virt, struct arch_mapping *out)
 {
 	uint64_t *t = table_at(read_cr3());
 	bool w = true, x = true, u = true;
 
+	if (!is_canonical(virt))
+		return false;
 	for (unsigned shift = 39;; shift -= 9) {
 		uint64_t e = t[(virt >> shift) & 511];
 		if (!(e & PTE_P))
@@ -66,4 +76,29 @@ bool arch_translate(uint64_t virt, struct arch_mapping *out)
 		}
 		t = table_at(e);
 	}
+}
+
+/*
+ * Map one 4 KiB page into a page table that already exists: there is no frame
+ * allocator yet, so a missing intermediate table, or a large page in the way,
+ * is -E_NOENT; a page already present is -E_EXIST. Early boot (tss_init).
+ */
+int mmu_map_4k(uint64_t virt, uint64_t phys, uint64_t flags)
+{
+	uint64_t *t = table_at(read_cr3());
+
+	if (!is_canonical(virt) || (virt | phys) & 0xfff)
+		return -E_INVAL;
+	for (unsigned shift = 39; shift > 12; shift -= 9) {
+		uint64_t e = t[(virt >> shift) & 511];
+		if (!(e & PTE_P) || (e & PTE_PS))
+			return -E_NOENT;
+		t = table_at(e);
+	}
+	t += (virt >> 12) & 511;
+	if (*t & PTE_P)
+		return -E_EXIST;
+	*t = phys | flags | PTE_P;
+	invlpg(virt);
+	return 0;
 }

@@ -18,4 +18,11 @@
 
 #define PAT_WC        1             /* memory type encoding for write-combining */
 
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* Map virt -> phys (4 KiB, flags | PTE_P) in existing tables; 0, -E_INVAL, -E_NOENT, -E_EXIST. */
+int mmu_map_4k(uint64_t virt, uint64_t phys, uint64_t flags);
+#endif
+
 #endif
