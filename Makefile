@@ -95,15 +95,16 @@ BAD_LOADERS  := $(patsubst %,$(BUILD)/test/bad-%.efi,$(BAD_VARIANTS))
 
 # ---- user-facing targets ---------------------------------------------------------------
 .DEFAULT_GOAL := all
-.PHONY: all help deps run run-test test test-host test-kernel test-system bench image clean
+.PHONY: all help deps deps-gui run run-test test test-host test-kernel test-system bench image clean
 
 all: $(LOADER) $(IMAGE) ## build BOOTX64.EFI (kernel embedded) and the disk image
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 16
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 16
 
-deps: ## install the Debian packages the build and tests need (apt-get, sudo if not root)
-	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+# $(call install_missing,PACKAGES): apt-get install those not installed yet.
+define install_missing
+	@missing=""; for p in $(1); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -111,14 +112,21 @@ deps: ## install the Debian packages the build and tests need (apt-get, sudo if 
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
+endef
+
+deps: ## install the Debian packages the build and tests need (apt-get, sudo if not root)
+	$(call install_missing,$(DEBIAN_PACKAGES))
 	@mkdir -p $(BUILD) && touch $(DEPS_STAMP)
+
+deps-gui: # QEMU's window (GTK) for make run, only when there is a display
+	$(if $(DISPLAY)$(WAYLAND_DISPLAY),$(call install_missing,qemu-system-gui),@:)
 
 $(DEPS_STAMP): Makefile
 	@$(MAKE) --no-print-directory deps
 
 image: $(IMAGE) ## build only the GPT disk image build/ember.img
 
-run: all ## boot the image in QEMU + OVMF (window if there is a display, else serial here)
+run: all deps-gui ## boot the image in QEMU + OVMF (window if there is a display, else serial here)
 	@cp $(OVMF_VARS) $(BUILD)/OVMF_VARS.fd
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then disp=""; else \
 		disp="-display none"; echo "run: no display: serial console below, Ctrl-A X quits"; fi; \

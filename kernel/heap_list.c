@@ -432,7 +432,11 @@ void *heap_tree_alloc(struct heap *h, struct heap_tree *t, size_t size,
 		if (pad) {
 			p = take_aligned(t, need, align);
 		} else {
-#ifdef BEST
+#ifdef SEG
+			n = NULL;
+			if (need <= SMALLT) { struct heap_tree_node *m; for (m = tree_first(t->root); m; m = tree_next(m)) if (size16(m) >= need >> 4 && ((size_t)size16(m) << 4) < HOLET) { n = m; break; } }
+			if (!n) n = first_fit(t->root, need >> 4);
+#elif defined(BEST)
 			{ struct heap_tree_node *m, *best = NULL; for (m = tree_first(t->root); m; m = tree_next(m)) if (size16(m) >= need >> 4 && (!best || size16(m) < size16(best))) best = m; n = best; }
 #else
 			n = first_fit(t->root, need >> 4);

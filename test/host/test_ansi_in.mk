@@ -1,0 +1,1 @@
+test_ansi_in_SRCS := kernel/ansi_in.c
