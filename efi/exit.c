@@ -8,6 +8,7 @@
  * put into the state the kernel expects (PAT entry 4 = write-combining,
  * CR0.WP, EFER.NXE).
  */
+#include "arch/x86_64/cpu.h"
 #include "efi/loader.h"
 #include "lib/compiler.h"
 #include "lib/memmap.h"
@@ -16,36 +17,8 @@
 #define EBS_MAX_ATTEMPTS 4
 #define MAP_SLACK_DESCS  64   /* room for the map to grow between look-ups */
 
-#define MSR_PAT   0x277
-#define MSR_EFER  0xc0000080
-#define EFER_NXE  (1ull << 11)
-#define CR0_WP    (1ull << 16)
 /* PAT entries 0-3 as after reset (WB, WT, UC-, UC); entry 4 = WC (1), 5-7 reset values. */
 #define PAT_VALUE 0x0007040100070406ull
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static inline void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
-}
 
 /* A raw COM1 line for the one failure that can happen after ExitBootServices. */
 static void serial_panic(const char *msg)
@@ -55,8 +28,10 @@ static void serial_panic(const char *msg)
 			;  /* wait (bounded) for the transmit holding register */
 		outb(0x3f8, (uint8_t)*msg);
 	}
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	for (;;) {
+		cli();
+		hlt();
+	}
 }
 
 /* Size the map once, then allocate the buffer and the kernel's map array. */
@@ -121,7 +96,7 @@ EFI_STATUS loader_exit_boot_services(struct loader *ld)
 		loader_error(st, "ExitBootServices failed after %u attempts", ld->ebs_attempts);
 		return st;
 	}
-	__asm__ volatile("cli");
+	cli();
 	ld->bi->tsc[BOOT_PHASE_EXIT] = rdtsc();
 	ld->bi->ebs_attempts = ld->ebs_attempts;
 
@@ -132,13 +107,9 @@ EFI_STATUS loader_exit_boot_services(struct loader *ld)
 
 	outb(0x21, 0xff);     /* mask both 8259s: the kernel unmasks what it handles */
 	outb(0xa1, 0xff);
-	__asm__ volatile("wbinvd" ::: "memory");
+	wbinvd();
 	wrmsr(MSR_PAT, PAT_VALUE);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
-	{
-		uint64_t cr0;
-		__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
-		__asm__ volatile("mov %0, %%cr0" : : "r"(cr0 | CR0_WP));
-	}
+	write_cr0(read_cr0() | CR0_WP);
 	return EFI_SUCCESS;
 }

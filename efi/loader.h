@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#include "arch/x86_64/cpu.h"   /* header-only instruction wrappers */
 #include "kernel/boot_info.h"
 #include "lib/elf.h"
 #include "lib/errno.h"
@@ -63,12 +64,5 @@ int pt_map(struct loader *ld, uint64_t pml4, uint64_t virt, uint64_t phys, uint6
 /* handoff.S: load CR3, switch stacks, jump. Never returns. */
 void loader_handoff(uint64_t cr3, uint64_t stack_top, uint64_t entry, uint64_t boot_info)
 	__attribute__((noreturn));
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
 
 #endif

@@ -10,6 +10,7 @@
  *   - the two pages of loader_handoff identity-mapped, so the CR3 switch
  *     survives. Nothing else in the lower half.
  */
+#include "arch/x86_64/mmu.h"   /* the page-table format, shared with the kernel */
 #include "efi/loader.h"
 #include "lib/compiler.h"
 #include "lib/memmap.h"
@@ -18,12 +19,6 @@
 #define PAGE      0x1000ull
 #define PAGE_2M   0x200000ull
 #define PAGE_1G   0x40000000ull
-#define PTE_P     (1ull << 0)
-#define PTE_W     (1ull << 1)
-#define PTE_PS    (1ull << 7)   /* large page in a PDPT or PD entry */
-#define PTE_PAT4K (1ull << 7)   /* PAT bit of a 4 KiB entry */
-#define PTE_NX    (1ull << 63)
-#define PTE_ADDR  0x000ffffffffff000ull
 
 /* The table under entry `e` of `table`, created empty when absent. */
 static uint64_t *next_table(struct loader *ld, uint64_t *table, unsigned e)
@@ -75,14 +70,13 @@ int pt_map(struct loader *ld, uint64_t pml4, uint64_t virt, uint64_t phys, uint6
 
 static bool cpu_has_1g_pages(void)
 {
-	uint32_t a = 0x80000000, b, c, d;
+	uint32_t r[4];
 
-	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
-	if (a < 0x80000001)
+	cpuid(0x80000000, 0, r);
+	if (r[0] < 0x80000001)
 		return false;
-	a = 0x80000001;
-	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
-	return d & (1u << 26);
+	cpuid(0x80000001, 0, r);
+	return r[3] & (1u << 26);   /* EDX.Page1GB */
 }
 
 static int map_direct(struct loader *ld, uint64_t base, uint64_t end, uint64_t page)
@@ -153,7 +147,7 @@ static int map_framebuffer(struct loader *ld)
 	end = ALIGN_UP(fb->phys + fb->size, PAGE);
 	fb->virt = FB_VIRT_BASE + (fb->phys - base);
 	return pt_map(ld, ld->pml4_phys, FB_VIRT_BASE, base, end - base,
-		      PTE_W | PTE_NX | PTE_PAT4K, PAGE);
+		      PTE_W | PTE_NX | PTE_PAT_4K, PAGE);
 }
 
 static int map_handoff(struct loader *ld)

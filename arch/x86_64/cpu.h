@@ -88,6 +88,11 @@ DEFINE_WRITE_CR(0)
 DEFINE_WRITE_CR(3)
 DEFINE_WRITE_CR(4)
 
+static inline void wbinvd(void)
+{
+	__asm__ volatile("wbinvd" ::: "memory");
+}
+
 static inline void invlpg(uint64_t va)
 {
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
