@@ -22,6 +22,7 @@
 #define HEAP_CANARY_SIZE  8u
 #define HEAP_MAGIC_LIVE   0x4c495645u
 #define HEAP_MAGIC_FREED  0x46524545u
+#define HEAP_GROW_STEP    (64u * 1024)
 
 /* Sits right below the user bytes so that an underrun hits the magic. */
 struct heap_debug_hdr {
@@ -58,18 +59,33 @@ int heap_init(struct heap *h, const struct heap_config *cfg)
 	return h->ops->init(h);
 }
 
-int heap_arena_grow(struct heap *h, size_t min_bytes)
+static int heap_arena_grow_by(struct heap *h, size_t min_bytes)
 {
 	size_t added = 0;
 
-	if (!h->grow || min_bytes > UINTPTR_MAX - h->end)
+	if (min_bytes > UINTPTR_MAX - h->end)
 		return -E_NOMEM;
-	if (h->grow(h->ctx, h->end, min_bytes ? min_bytes : 1, &added) < 0)
+	if (h->grow(h->ctx, h->end, min_bytes, &added) < 0)
 		return -E_NOMEM;
 	if (added < min_bytes || added > UINTPTR_MAX - h->end)
 		return -E_NOMEM;
 	h->end += added;
 	return 0;
+}
+
+/*
+ * Asks for HEAP_GROW_STEP at least, so that growing stays rare, and for
+ * exactly what is missing when the step does not fit under the limit.
+ */
+int heap_arena_grow(struct heap *h, size_t min_bytes)
+{
+	if (!h->grow)
+		return -E_NOMEM;
+	min_bytes = MAX(min_bytes, (size_t)1);
+	if (min_bytes < HEAP_GROW_STEP &&
+	    heap_arena_grow_by(h, HEAP_GROW_STEP) == 0)
+		return 0;
+	return heap_arena_grow_by(h, min_bytes);
 }
 
 void heap_report_error(struct heap *h, const char *what, const void *addr)

@@ -133,7 +133,11 @@ int heap_init(struct heap *h, const struct heap_config *cfg);
 
 void *heap_alloc(struct heap *h, size_t size, size_t align);
 void heap_free(struct heap *h, void *ptr);
-/* realloc(NULL, n) allocates; the result is HEAP_MIN_ALIGN aligned. */
+/*
+ * Resizes, moving the contents if needed; the result is HEAP_MIN_ALIGN
+ * aligned. realloc(NULL, n) allocates; size 0 shrinks to a minimal block
+ * (it never frees). NULL on failure, with the old block untouched.
+ */
 void *heap_realloc(struct heap *h, void *ptr, size_t size);
 /* Zeroed n * size bytes; NULL if the product overflows. */
 void *heap_calloc(struct heap *h, size_t n, size_t size);

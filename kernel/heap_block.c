@@ -70,8 +70,9 @@ static int block_init(struct heap *h)
 	return heap_tree_init(h, &s->tree, st + sizeof(*s));
 }
 
-static void *block_large(struct heap *h, struct block_state *s, size_t size,
-			 size_t align)
+/* Slow paths stay out of line so that the fast ones need no stack frame. */
+static __attribute__((noinline)) void *
+block_large(struct heap *h, struct block_state *s, size_t size, size_t align)
 {
 	size_t usable;
 	void *p = heap_tree_alloc(h, &s->tree, size, align, &usable);
@@ -99,8 +100,8 @@ static bool block_new_slab(struct heap *h, struct block_state *s,
 }
 
 /* Class c's free list is empty: carve a block, or fall back to the tree. */
-static void *block_refill(struct heap *h, struct block_state *s,
-			  unsigned int c, size_t size)
+static __attribute__((noinline)) void *
+block_refill(struct heap *h, struct block_state *s, unsigned int c, size_t size)
 {
 	size_t stride = block_stride[c];
 	uintptr_t b;

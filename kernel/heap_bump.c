@@ -52,6 +52,17 @@ static int bump_init(struct heap *h)
 	return 0;
 }
 
+static void *bump_alloc(struct heap *h, size_t size, size_t align);
+
+/* Out of line, so that the fast path needs no stack frame. */
+static __attribute__((noinline)) void *
+bump_alloc_grow(struct heap *h, size_t size, size_t align, uintptr_t end)
+{
+	if (heap_arena_grow(h, end - h->end) < 0)
+		return NULL;
+	return bump_alloc(h, size, align);
+}
+
 static void *bump_alloc(struct heap *h, size_t size, size_t align)
 {
 	struct bump_state *s = h->state;
@@ -60,11 +71,11 @@ static void *bump_alloc(struct heap *h, size_t size, size_t align)
 
 	align = MAX(align, (size_t)HEAP_MIN_ALIGN);
 	p = ALIGN_UP(s->next + BUMP_HDR, (uintptr_t)align);
-	if (p < s->next || usable > UINTPTR_MAX - p)
-		return NULL;
 	end = p + usable;
-	if (!bump_reach(h, end))
+	if (unlikely(p < s->next || end < p))
 		return NULL;
+	if (unlikely(end > h->end))
+		return bump_alloc_grow(h, size, align, end);
 	*bump_hdr((void *)p) = usable;
 	s->next = end;
 	s->live++;

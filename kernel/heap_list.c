@@ -292,20 +292,7 @@ static void *carve_front(struct heap_tree *t, struct heap_tree_node *n,
 	uintptr_t b = block_of(n), rest;
 	size_t size = bsize(b);
 
-#ifdef TAIL
-	if (size - need >= SPLIT && b + size != t->sentinel && need >= TAILMIN && need <= TAILMAX) {
-		uintptr_t a = b + size - need;
-		set_free(b, size - need);
-		fix_up(n);
-		*tag(a) = need | TREE_PREV_FREE;
-		*tag(b + size) &= ~(uint64_t)TREE_PREV_FREE;
-		return (void *)(a + TREE_HDR);
-	}
-#endif
-#ifndef SPLIT
-#define SPLIT TREE_MIN
-#endif
-	if (size - need >= SPLIT) {
+	if (size - need >= TREE_MIN) {
 		rest = b + need;
 		set_free(rest, size - need);
 		node_move(t, n, node_of(rest));
@@ -317,6 +304,29 @@ static void *carve_front(struct heap_tree *t, struct heap_tree_node *n,
 		*tag(b + size) &= ~(uint64_t)TREE_PREV_FREE;
 	}
 	return (void *)(b + TREE_HDR);
+}
+
+/*
+ * Hands out need bytes of n, the free block first fit chose. They come
+ * from the block's high end, which leaves the node where it is (only its
+ * size shrinks) and measured a little less fragmentation on the standard
+ * traces than the low end; the top block is carved from its low end so
+ * the arena stays short.
+ */
+static void *carve_fit(struct heap_tree *t, struct heap_tree_node *n,
+		       size_t need)
+{
+	uintptr_t b = block_of(n), a;
+	size_t size = bsize(b);
+
+	if (size - need < TREE_MIN || b + size == t->sentinel)
+		return carve_front(t, n, need);
+	a = b + size - need;
+	set_free(b, size - need);
+	fix_up(n);
+	*tag(a) = need | TREE_PREV_FREE;
+	*tag(b + size) &= ~(uint64_t)TREE_PREV_FREE;
+	return (void *)(a + TREE_HDR);
 }
 
 /*
@@ -432,16 +442,8 @@ void *heap_tree_alloc(struct heap *h, struct heap_tree *t, size_t size,
 		if (pad) {
 			p = take_aligned(t, need, align);
 		} else {
-#ifdef SEG
-			n = NULL;
-			if (need <= SMALLT) { struct heap_tree_node *m; for (m = tree_first(t->root); m; m = tree_next(m)) if (size16(m) >= need >> 4 && ((size_t)size16(m) << 4) < HOLET) { n = m; break; } }
-			if (!n) n = first_fit(t->root, need >> 4);
-#elif defined(BEST)
-			{ struct heap_tree_node *m, *best = NULL; for (m = tree_first(t->root); m; m = tree_next(m)) if (size16(m) >= need >> 4 && (!best || size16(m) < size16(best))) best = m; n = best; }
-#else
 			n = first_fit(t->root, need >> 4);
-#endif
-			p = n ? carve_front(t, n, need) : NULL;
+			p = n ? carve_fit(t, n, need) : NULL;
 		}
 		if (p || grown || tree_grow(h, t, need + pad) < 0)
 			break;
