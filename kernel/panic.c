@@ -4,13 +4,22 @@
  * line to the serial port only and stops.
  */
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "kernel/arch.h"
+#include "kernel/backtrace.h"
 #include "kernel/kprintf.h"
 #include "kernel/ktest.h"
 #include "kernel/panic.h"
 
 static int panicking;
+static bool backtrace_done;
+
+void panic_backtrace_printed(void)
+{
+	backtrace_done = true;
+}
 
 void panic_at(const char *file, int line, const char *func, const char *fmt, ...)
 {
@@ -27,6 +36,8 @@ void panic_at(const char *file, int line, const char *func, const char *fmt, ...
 	kvprintf(fmt, ap);
 	va_end(ap);
 	kprintf("\n");
+	if (!backtrace_done)
+		backtrace_print(0, (uint64_t)__builtin_frame_address(0));
 	ktest_on_panic();   /* the test kernel exits QEMU here */
 	kprintf("System halted.\n");
 	arch_halt_forever();

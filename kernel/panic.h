@@ -15,6 +15,9 @@ __noreturn void panic_at(const char *file, int line, const char *func, const cha
 
 #define panic(...) panic_at(__FILE__, __LINE__, __func__, __VA_ARGS__)
 
+/* The caller has already printed a backtrace (an exception report): panic skips its own. */
+void panic_backtrace_printed(void);
+
 #define ASSERT(expr)                                                              \
 	do {                                                                      \
 		if (unlikely(!(expr)))                                            \

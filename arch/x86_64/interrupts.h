@@ -32,4 +32,30 @@ void idt_init(void);
 /* Install the handler for a vector >= 32; returns 0 or -E_BUSY / -E_INVAL. */
 int interrupt_register(unsigned vector, interrupt_handler_fn fn);
 
+/* Remove the handler of a vector >= 32; returns 0 or -E_NOENT / -E_INVAL. */
+int interrupt_unregister(unsigned vector);
+
+/* Interrupts that arrived on a vector >= 32 with no handler (each is reported once). */
+uint64_t interrupt_unhandled_count(void);
+
+/* One 16-byte IDT entry (Intel SDM vol. 3, 6.14.1). */
+struct idt_gate {
+	uint16_t offset_lo;        /* handler address 15:0 */
+	uint16_t selector;         /* code segment: GDT_KERNEL_CODE */
+	uint8_t ist;               /* bits 2:0: IST stack number, 0 = none */
+	uint8_t type_attr;         /* IDT_GATE_* below */
+	uint16_t offset_mid;       /* handler address 31:16 */
+	uint32_t offset_hi;        /* handler address 63:32 */
+	uint32_t reserved;
+} __attribute__((packed));
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gates are 16 bytes in long mode");
+
+#define IDT_GATE_PRESENT   0x80
+#define IDT_GATE_DPL_MASK  0x60
+#define IDT_GATE_INTERRUPT 0x0e   /* 64-bit interrupt gate: clears IF on entry */
+#define IDT_GATE_TYPE_MASK 0x0f
+
+/* Called only by the common entry in isr.S, with the frame it saved. */
+void interrupt_dispatch(struct interrupt_frame *frame);
+
 #endif

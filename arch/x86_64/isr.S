@@ -1,0 +1,92 @@
+/*
+ * The 256 interrupt entry stubs and their common path (see interrupts.h).
+ *
+ * Each stub makes every vector look alike: it pushes a zero where the CPU
+ * pushes no error code, then the vector number, and jumps to isr_common.
+ * isr_common saves the general registers so that the stack holds a struct
+ * interrupt_frame, links a frame record {interrupted rbp, interrupted rip}
+ * so that a backtrace taken inside a handler continues into the interrupted
+ * code, calls interrupt_dispatch(frame) on a 16-byte aligned stack, restores
+ * everything and returns with iretq. isr_stub_table holds the 256 stub
+ * addresses for idt_init.
+ *
+ * Runs with interrupts disabled (every gate is an interrupt gate).
+ */
+
+/* Offset of rip in struct interrupt_frame: 15 registers, vector, error code. */
+#define FRAME_RIP (17 * 8)
+
+	.section .rodata
+	.p2align 3
+	.global isr_stub_table
+isr_stub_table:
+
+	.text
+	.p2align 4
+	.global isr_stubs
+isr_stubs:
+	vector = 0
+	.rept 256
+	.p2align 4
+1:
+	/* The CPU pushes an error code for #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP, #VC, #SX. */
+	.if !(vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || \
+	      vector == 21 || vector == 29 || vector == 30)
+	pushq	$0
+	.endif
+	pushq	$vector
+	jmp	isr_common
+	.pushsection .rodata
+	.quad	1b
+	.popsection
+	vector = vector + 1
+	.endr
+
+	.p2align 4
+	.global isr_common
+	.type isr_common, @function
+isr_common:
+	cld				/* the C ABI wants DF clear */
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, %rbx		/* the frame; %rbx survives the call */
+	pushq	FRAME_RIP(%rbx)		/* frame record for backtraces */
+	pushq	%rbp
+	movq	%rsp, %rbp
+	movq	%rbx, %rdi
+	andq	$-16, %rsp		/* the CPU aligns already; never rely on it */
+	call	interrupt_dispatch
+	movq	%rbx, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	addq	$16, %rsp		/* vector and error code */
+	iretq
+	.size isr_common, . - isr_common
+
+	.section .note.GNU-stack,"",@progbits
