@@ -22,6 +22,8 @@
 
 /* Fixed virtual layout agreed by loader and kernel (see docs/boot.md). */
 #define DIRECT_MAP_BASE    0xffff800000000000ull /* physical 0 maps here, NX */
+#define HEAP_BASE          0xffffc00000000000ull /* kernel heap window (kmalloc), NX */
+#define HEAP_WINDOW_SIZE   (512ull << 30)        /* one top-level slot; grows on demand */
 #define FB_VIRT_BASE       0xffffe00000000000ull /* framebuffer, write-combining */
 #define KERNEL_STACK_TOP   0xffffff0000000000ull /* boot stack grows down from here */
 #define KERNEL_STACK_SIZE  (64ull * 1024)        /* guard page below is unmapped */

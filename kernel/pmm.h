@@ -152,7 +152,9 @@ void pmm_free_run(uint64_t phys, uint64_t n);
  */
 uint64_t pmm_reclaim_boot_memory(void);
 
+/* Whether the pool manages the frame at phys, and whether it is free now. */
 bool pmm_owns_frame(uint64_t phys);
+bool pmm_frame_is_free(uint64_t phys);
 void pmm_get_stats(struct pmm_stats *out);
 /* pmm_core_check() of the kernel's pool. */
 int pmm_check(void);

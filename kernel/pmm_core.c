@@ -75,18 +75,23 @@ uint64_t pmm_core_find_home(const struct mem_region *map, size_t n, size_t bytes
 	return 0;
 }
 
-/* Sets frame f free, propagating "this word is not empty" upward. */
-static void mark_free(struct pmm *p, uint64_t f)
+/* Sets bit i of level l, propagating "this word is not empty" upward. */
+static void mark_free_at(struct pmm *p, unsigned l, uint64_t i)
 {
-	for (unsigned l = 0; l < p->levels; l++) {
-		uint64_t *w = &p->level[l][f / 64];
+	for (; l < p->levels; l++) {
+		uint64_t *w = &p->level[l][i / 64];
 		bool was_empty = *w == 0;
 
-		*w |= 1ull << (f % 64);
+		*w |= 1ull << (i % 64);
 		if (!was_empty)
 			return;
-		f /= 64;
+		i /= 64;
 	}
+}
+
+static void mark_free(struct pmm *p, uint64_t f)
+{
+	mark_free_at(p, 0, f);
 }
 
 /* Sets frame f used, propagating "this word is empty" upward. */
@@ -102,17 +107,28 @@ static void mark_used(struct pmm *p, uint64_t f)
 	}
 }
 
-/* Makes frames [first, end) managed and free. */
+/* Makes frames [first, end) managed and free; whole words at a time when it can. */
 static uint64_t add_frames(struct pmm *p, uint64_t first, uint64_t end)
 {
-	uint64_t added = 0;
+	uint64_t added = 0, f = first;
 
-	for (uint64_t f = first; f < end && f < p->frames; f++) {
-		if (bit_test(p->managed, f))
+	end = MIN(end, p->frames);
+	while (f < end) {
+		if (f % 64 == 0 && end - f >= 64 && !p->managed[f / 64]) {
+			p->managed[f / 64] = ~0ull;
+			p->level[0][f / 64] = ~0ull;
+			if (p->levels > 1)
+				mark_free_at(p, 1, f / 64);
+			added += 64;
+			f += 64;
 			continue;
-		p->managed[f / 64] |= 1ull << (f % 64);
-		mark_free(p, f);
-		added++;
+		}
+		if (!bit_test(p->managed, f)) {
+			p->managed[f / 64] |= 1ull << (f % 64);
+			mark_free(p, f);
+			added++;
+		}
+		f++;
 	}
 	p->stats.total += added;
 	p->stats.free += added;
@@ -236,9 +252,10 @@ static uint64_t first_used(const struct pmm *p, uint64_t f, uint64_t end)
 	while (f < end) {
 		uint64_t used = ~p->level[0][f / 64] >> (f % 64);
 
-		if (used)
-			return f + (uint64_t)__builtin_ctzll(used) < end ?
-			       f + (uint64_t)__builtin_ctzll(used) : NONE;
+		if (used) {
+			f += (uint64_t)__builtin_ctzll(used);
+			return f < end ? f : NONE;
+		}
 		f = (f / 64 + 1) * 64;
 	}
 	return NONE;
@@ -325,13 +342,14 @@ void pmm_core_stats(const struct pmm *p, struct pmm_stats *out)
 	out->used = p->stats.total - p->stats.free;
 }
 
-/* Popcount of a bitmap of `words` words. */
+/* Set bits in a bitmap of `words` words (no popcnt in baseline x86_64, no libgcc). */
 static uint64_t count_bits(const uint64_t *bits, uint64_t words)
 {
 	uint64_t n = 0;
 
 	for (uint64_t i = 0; i < words; i++)
-		n += (uint64_t)__builtin_popcountll(bits[i]);
+		for (uint64_t w = bits[i]; w; w &= w - 1)
+			n++;
 	return n;
 }
 

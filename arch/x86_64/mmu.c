@@ -44,18 +44,12 @@ static bool leaf_is_wc(uint64_t e, bool large)
 	return ((rdmsr(MSR_PAT) >> (idx * 8)) & 7) == PAT_WC;
 }
 
-/* Bits 63:48 copy bit 47 (4-level paging); anything else raises #GP when used. */
-static bool is_canonical(uint64_t virt)
-{
-	return (uint64_t)((int64_t)(virt << 16) >> 16) == virt;
-}
-
 bool arch_translate(uint64_t virt, struct arch_mapping *out)
 {
 	uint64_t *t = table_at(read_cr3());
 	bool w = true, x = true, u = true;
 
-	if (!is_canonical(virt))
+	if (pt_canonical(virt) != virt)
 		return false;
 	for (unsigned shift = 39;; shift -= 9) {
 		uint64_t e = t[(virt >> shift) & 511];
@@ -87,7 +81,7 @@ int mmu_map_4k(uint64_t virt, uint64_t phys, uint64_t flags)
 {
 	uint64_t *t = table_at(read_cr3());
 
-	if (!is_canonical(virt) || (virt | phys) & 0xfff)
+	if (pt_canonical(virt) != virt || (virt | phys) & 0xfff)
 		return -E_INVAL;
 	for (unsigned shift = 39; shift > 12; shift -= 9) {
 		uint64_t e = t[(virt >> shift) & 511];
