@@ -5,6 +5,7 @@
  */
 #include "kernel/arch.h"
 #include "kernel/banner.h"
+#include "kernel/console.h"
 #include "kernel/kprintf.h"
 #include "lib/memmap.h"
 #include "version.h"   /* generated: EMBER_VERSION */
@@ -37,6 +38,22 @@ static void print_times(const struct boot_info *bi)
 	kprintf("; TSC %llu MHz\n", (unsigned long long)(hz / 1000000));
 }
 
+static void print_console(void)
+{
+	static const char *const kinds[] = {
+		[CONSOLE_NONE] = "serial only", [CONSOLE_FB] = "framebuffer text",
+		[CONSOLE_VGA] = "VGA text mode",
+	};
+	unsigned cols = 0, rows = 0;
+
+	if (console_active() == CONSOLE_NONE) {
+		kprintf("console: serial only (COM1 115200 8N1)\n");
+		return;
+	}
+	console_get_size(&cols, &rows);
+	kprintf("console: %s, %ux%u cells, and COM1\n", kinds[console_active()], cols, rows);
+}
+
 void banner_print(const struct boot_info *bi)
 {
 	const struct boot_framebuffer *fb = &bi->fb;
@@ -47,10 +64,11 @@ void banner_print(const struct boot_info *bi)
 		(unsigned long long)(usable >> 20), bi->mem_count,
 		(unsigned long long)bi->phys_max);
 	if (fb->format == FB_NONE)
-		kprintf("framebuffer: none (serial console only)\n");
+		kprintf("framebuffer: none\n");
 	else
 		kprintf("framebuffer: %ux%u %s, %u bpp, pitch %u, GOP mode %u\n", fb->width,
 			fb->height, fb_format_names[fb->format], fb->bpp, fb->pitch, fb->gop_mode);
+	print_console();
 	kprintf("command line: \"%s\"\n", bi->cmdline);
 	print_times(bi);
 	if (bi->ebs_attempts > 1)

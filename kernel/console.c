@@ -1,13 +1,17 @@
 /*
  * Terminal logic of the console (grid, cursor, control characters, escape
- * parser) and the kernel's one console on the framebuffer. Cells are written
- * into the grid and shown through the back end at once, except after a
- * scroll: then every cell has moved, and the whole grid is handed over once
- * at the end of the write, however many lines scrolled in between.
+ * parser, scrollback) and the kernel's one console. Cells are written into
+ * the grid and shown through the back end at once, except after a scroll or
+ * a move of the view: then every cell has moved, and the whole screen is
+ * handed over once at the end of the write, however many lines scrolled in
+ * between. Rows scrolled off the top go into the scrollback ring packed into
+ * 32 bits (code point, foreground, background); while the view is scrolled
+ * back, screen row y shows the line y - view of the scrollback-plus-grid.
  * Task context, not reentrant (see the header).
  */
 #include "kernel/console.h"
 #include "kernel/fbcon.h"
+#include "lib/cmdline.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/psf.h"
@@ -15,6 +19,11 @@
 
 #define ASCII_ESC     0x1b
 #define PARAM_MAX     9999u           /* larger numbers are clamped */
+
+/* A scrollback cell: code point in bits 0-20, foreground 21-24, background 25-28. */
+#define SB_CP_MASK    0x1fffffu
+#define SB_FG_SHIFT   21
+#define SB_BG_SHIFT   25
 
 /* Escape parser states. */
 enum { ESC_NONE, ESC_START, ESC_CSI };
@@ -56,10 +65,61 @@ static void console_fill(struct console *con, size_t from, size_t to)
 		console_set(con, from++, blank);
 }
 
+/* ---- scrollback --------------------------------------------------------------- */
+
+static uint32_t console_pack(const struct console_cell *c)
+{
+	return (c->cp & SB_CP_MASK) | (uint32_t)(c->fg & 15) << SB_FG_SHIFT |
+	       (uint32_t)(c->bg & 15) << SB_BG_SHIFT;
+}
+
+static struct console_cell console_unpack(uint32_t v)
+{
+	struct console_cell c = {
+		.cp = v & SB_CP_MASK,
+		.fg = (uint8_t)((v >> SB_FG_SHIFT) & 15),
+		.bg = (uint8_t)((v >> SB_BG_SHIFT) & 15),
+	};
+
+	return c;
+}
+
+/* Row i of the scrollback, 0 = oldest. */
+static const uint32_t *console_sb_row(const struct console *con, unsigned i)
+{
+	unsigned slot = (con->sb_next + con->sb_lines - con->sb_count + i) % con->sb_lines;
+
+	return con->sb + (size_t)slot * con->cols;
+}
+
+/* Keep the top row, about to scroll off, as the newest scrollback row. */
+static void console_keep_top_row(struct console *con)
+{
+	uint32_t *dst;
+	unsigned x;
+
+	if (con->sb_lines == 0)
+		return;
+	dst = con->sb + (size_t)con->sb_next * con->cols;
+	for (x = 0; x < con->cols; x++)
+		dst[x] = console_pack(&con->cells[x]);
+	con->sb_next = (con->sb_next + 1) % con->sb_lines;
+	if (con->sb_count < con->sb_lines)
+		con->sb_count++;
+}
+
+struct console_cell console_shown_cell(const struct console *con, unsigned x, unsigned y)
+{
+	if (y >= con->view)
+		return con->cells[console_index(con, x, y - con->view)];
+	return console_unpack(console_sb_row(con, con->sb_count - con->view + y)[x]);
+}
+
 static void console_scroll(struct console *con)
 {
 	size_t keep = (size_t)(con->rows - 1) * con->cols;
 
+	console_keep_top_row(con);
 	memmove(con->cells, con->cells + con->cols, keep * sizeof(con->cells[0]));
 	con->redraw = true;
 	console_fill(con, keep, keep + con->cols);
@@ -273,41 +333,80 @@ static void console_char(struct console *con, uint32_t cp)
 
 /* ---- feeding text ---------------------------------------------------------------- */
 
-static void console_hide_cursor(struct console *con)
+/* Where the cursor is on the screen; false when it is not to be shown. */
+static bool console_cursor_on_screen(const struct console *con, unsigned *x, unsigned *y)
 {
-	size_t i = console_index(con, con->cursor_x, con->cursor_y);
+	*x = con->x;
+	*y = con->y + con->view;
+	return con->cursor_visible && *y < con->rows;
+}
 
-	if (!con->cursor_drawn)
+/* Cursor as a flagged cell: redraw the cell it left, flag the cell it is on. */
+static void console_draw_cursor_cell(struct console *con)
+{
+	struct console_cell c;
+	unsigned x, y;
+	bool show = console_cursor_on_screen(con, &x, &y);
+
+	if (con->cursor_drawn && (!show || x != con->cursor_x || y != con->cursor_y)) {
+		c = console_shown_cell(con, con->cursor_x, con->cursor_y);
+		con->ops->draw_cell(con->ctx, con->cursor_x, con->cursor_y, &c);
+	}
+	con->cursor_drawn = show;
+	if (!show)
 		return;
-	con->cursor_drawn = false;
-	con->ops->draw_cell(con->ctx, con->cursor_x, con->cursor_y, &con->cells[i]);
+	c = console_shown_cell(con, x, y);
+	c.flags |= CONSOLE_CELL_CURSOR;
+	con->ops->draw_cell(con->ctx, x, y, &c);
+	con->cursor_x = x;
+	con->cursor_y = y;
+}
+
+/* Cursor of the back end's own: tell it only what changed. */
+static void console_move_hw_cursor(struct console *con)
+{
+	unsigned x, y;
+	bool show = console_cursor_on_screen(con, &x, &y);
+
+	if (show == con->cursor_drawn && (!show || (x == con->cursor_x && y == con->cursor_y)))
+		return;
+	con->ops->set_cursor(con->ctx, show, x, y);
+	con->cursor_drawn = show;
+	con->cursor_x = x;
+	con->cursor_y = y;
 }
 
 /*
- * Bring the back end up to date: the cell the cursor left, moved cells, then
- * the cursor. The old cursor cell is redrawn only now, so a character typed
- * over it is drawn once (the back end skips the redundant redraw).
+ * Bring the back end up to date: moved cells, then the cursor. The old
+ * cursor cell is redrawn only now, so a character typed over it is drawn
+ * once (the back end skips the redundant redraw).
  */
 static void console_flush(struct console *con)
 {
 	struct console_cell c;
-	size_t i, n = console_index(con, 0, con->rows);
+	unsigned x, y;
 
-	console_hide_cursor(con);
 	if (con->redraw) {
 		con->redraw = false;
-		for (i = 0; i < n; i++)
-			con->ops->draw_cell(con->ctx, (unsigned)(i % con->cols),
-					    (unsigned)(i / con->cols), &con->cells[i]);
+		for (y = 0; y < con->rows; y++)
+			for (x = 0; x < con->cols; x++) {
+				c = console_shown_cell(con, x, y);
+				con->ops->draw_cell(con->ctx, x, y, &c);
+			}
 	}
-	if (!con->cursor_visible)
-		return;
-	c = con->cells[console_index(con, con->x, con->y)];
-	c.flags |= CONSOLE_CELL_CURSOR;
-	con->ops->draw_cell(con->ctx, con->x, con->y, &c);
-	con->cursor_drawn = true;
-	con->cursor_x = con->x;
-	con->cursor_y = con->y;
+	if (con->ops->set_cursor)
+		console_move_hw_cursor(con);
+	else
+		console_draw_cursor_cell(con);
+}
+
+/* Output while the view is scrolled back: back to the bottom first. */
+static void console_snap_back(struct console *con)
+{
+	if (con->view) {
+		con->view = 0;
+		con->redraw = true;
+	}
 }
 
 void console_feed(struct console *con, const char *s, size_t len)
@@ -315,6 +414,9 @@ void console_feed(struct console *con, const char *s, size_t len)
 	uint32_t out[2];
 	size_t i, j, n;
 
+	if (len == 0)
+		return;
+	console_snap_back(con);
 	for (i = 0; i < len; i++) {
 		n = utf8_feed(&con->utf8, (uint8_t)s[i], out);
 		for (j = 0; j < n; j++)
@@ -325,6 +427,7 @@ void console_feed(struct console *con, const char *s, size_t len)
 
 void console_erase(struct console *con)
 {
+	console_snap_back(con);
 	con->redraw = true;
 	console_fill(con, 0, console_index(con, 0, con->rows));
 	console_move_to(con, 0, 0);
@@ -343,6 +446,37 @@ const struct console_cell *console_cell(const struct console *con,
 	return &con->cells[console_index(con, x, y)];
 }
 
+void console_set_scrollback(struct console *con, uint32_t *store, size_t cells)
+{
+	size_t lines = store ? cells / con->cols : 0;
+
+	con->sb = store;
+	con->sb_lines = (unsigned)MIN(lines, (size_t)UINT32_MAX);
+	con->sb_next = 0;
+	con->sb_count = 0;
+	console_snap_back(con);
+	console_flush(con);
+}
+
+unsigned console_scrollback_count(const struct console *con)
+{
+	return con->sb_count;
+}
+
+unsigned console_view_move(struct console *con, int lines)
+{
+	long view = (long)con->view + lines;
+
+	view = MAX(view, 0L);
+	view = MIN(view, (long)con->sb_count);
+	if ((unsigned)view != con->view) {
+		con->view = (unsigned)view;
+		con->redraw = true;
+		console_flush(con);
+	}
+	return con->view;
+}
+
 int console_attach(struct console *con, const struct console_ops *ops,
 		   void *ctx, unsigned cols, unsigned rows)
 {
@@ -358,6 +492,9 @@ int console_attach(struct console *con, const struct console_ops *ops,
 	con->cursor_visible = true;
 	con->cursor_drawn = false;
 	con->esc = ESC_NONE;
+	con->sb = NULL;
+	con->sb_lines = con->sb_next = con->sb_count = 0;
+	con->view = 0;
 	utf8_decoder_init(&con->utf8);
 	console_erase(con);
 	return 0;
@@ -369,7 +506,34 @@ static struct console console_main;
 static struct fbcon console_fb;
 static struct psf_font console_font;
 static struct psf_map_entry console_font_map[CONSOLE_FONT_MAP_MAX];
+static uint32_t console_history[CONSOLE_SCROLLBACK_LINES * CONSOLE_MAX_COLS];
 static bool console_is_ready;
+
+enum console_kind console_choose(const char *cmdline, uint32_t fb_format,
+				 bool (*vga_present)(void))
+{
+	bool has_fb = fb_format != FB_NONE;
+
+	if (cmdline_has(cmdline, "console=fb"))
+		return has_fb ? CONSOLE_FB : CONSOLE_NONE;
+	if ((cmdline_has(cmdline, "console=vga") || !has_fb) && vga_present())
+		return CONSOLE_VGA;
+	return has_fb ? CONSOLE_FB : CONSOLE_NONE;
+}
+
+int console_start(const struct console_ops *ops, void *ctx, unsigned cols, unsigned rows)
+{
+	int err;
+
+	console_is_ready = false;
+	err = console_attach(&console_main, ops, ctx, cols, rows);
+	if (err)
+		return err;
+	console_set_scrollback(&console_main, console_history,
+			       (size_t)CONSOLE_SCROLLBACK_LINES * cols);
+	console_is_ready = true;
+	return 0;
+}
 
 int console_init_fonts(const struct boot_framebuffer *fb,
 		       const void *small_font, size_t small_size,
@@ -391,12 +555,7 @@ int console_init_fonts(const struct boot_framebuffer *fb,
 	err = fbcon_init(&console_fb, fb, (void *)(uintptr_t)fb->virt, &console_font);
 	if (err)
 		return err;
-	err = console_attach(&console_main, &fbcon_ops, &console_fb,
-			     console_fb.cols, console_fb.rows);
-	if (err)
-		return err;
-	console_is_ready = true;
-	return 0;
+	return console_start(&fbcon_ops, &console_fb, console_fb.cols, console_fb.rows);
 }
 
 int console_init(const struct boot_framebuffer *fb)
@@ -427,4 +586,9 @@ void console_get_size(unsigned *cols, unsigned *rows)
 {
 	*cols = console_is_ready ? console_main.cols : 0;
 	*rows = console_is_ready ? console_main.rows : 0;
+}
+
+unsigned console_scroll_view(int lines)
+{
+	return console_is_ready ? console_view_move(&console_main, lines) : 0;
 }

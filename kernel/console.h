@@ -7,8 +7,13 @@
  *
  * The logic is independent of how cells reach the screen: it tells a back end
  * through struct console_ops which cells may have changed. The kernel's one
- * console (console_init/console_write) draws on the framebuffer with fbcon;
- * struct console instances on any back end serve tests and future mirrors.
+ * console (console_init/console_write) draws on the framebuffer with fbcon or
+ * on the VGA text screen with vgacon; struct console instances on any back
+ * end serve tests and future mirrors.
+ *
+ * Rows scrolled off the top can be kept in a scrollback ring (storage given
+ * by the caller); the view can be moved back over them and any new output
+ * snaps it back to the bottom.
  *
  * Context: task context, not reentrant. Callers serialise (no lock exists
  * yet); an interrupt handler must never write while a task may be writing.
@@ -33,6 +38,7 @@
 #define CONSOLE_TAB_WIDTH   8
 #define CONSOLE_MAX_PARAMS  16      /* numbers kept per escape sequence */
 #define CONSOLE_FONT_MAP_MAX 2048   /* font code points >= 256 (Terminus: 600) */
+#define CONSOLE_SCROLLBACK_LINES 500 /* rows the kernel's console keeps */
 
 /* The 16 colours, in ANSI order; 8..15 are the bright versions of 0..7. */
 enum console_colour {
@@ -61,6 +67,13 @@ struct console_ops {
 	 */
 	void (*draw_cell)(void *ctx, unsigned x, unsigned y,
 			  const struct console_cell *cell);
+	/*
+	 * Optional, for a back end with a cursor of its own (the VGA's): show it
+	 * at column x, row y of the screen, or hide it. Called at the end of a
+	 * write when the cursor moved, appeared or vanished. Without it the
+	 * cursor is the cell flagged CONSOLE_CELL_CURSOR.
+	 */
+	void (*set_cursor)(void *ctx, bool visible, unsigned x, unsigned y);
 };
 
 struct console {
@@ -73,17 +86,54 @@ struct console {
 	bool bold;                   /* SGR 1: colours 0..7 shown bright */
 	bool cursor_visible;
 	bool cursor_drawn;           /* the back end shows the cursor at... */
-	unsigned cursor_x, cursor_y; /* ...this cell */
+	unsigned cursor_x, cursor_y; /* ...this cell of the screen */
 	bool redraw;                 /* cells moved: redraw all at the end of the write */
 	struct utf8_decoder utf8;
 	uint8_t esc;                 /* escape parser state */
 	bool esc_ignore;             /* private or intermediate bytes seen */
 	unsigned esc_param;          /* index of the number being read */
 	uint16_t params[CONSOLE_MAX_PARAMS];
+	uint32_t *sb;                /* scrollback ring: sb_lines rows of cols packed cells */
+	unsigned sb_lines;           /* capacity, 0 = no scrollback */
+	unsigned sb_next;            /* row the next line scrolled off goes to */
+	unsigned sb_count;           /* rows kept */
+	unsigned view;               /* rows the screen is scrolled back, 0 = live */
 	struct console_cell cells[CONSOLE_MAX_CELLS]; /* row-major, cols per row */
 };
 
-/* ---- the kernel's console, on the boot framebuffer ---------------------- */
+/* ---- the kernel's console, on the boot framebuffer or VGA text ---------- */
+
+/* Where the kernel's console goes. */
+enum console_kind {
+	CONSOLE_NONE,                /* serial only */
+	CONSOLE_FB,                  /* the boot framebuffer (fbcon) */
+	CONSOLE_VGA,                 /* the VGA's 80x25 text mode (vgacon) */
+};
+
+/*
+ * The choice: "console=vga" on the command line picks VGA text if a VGA is
+ * present, "console=fb" the framebuffer only; by default the framebuffer,
+ * and VGA text when the loader found none (fb_format FB_NONE). vga_present
+ * probes the hardware and is called only when the answer matters.
+ */
+enum console_kind console_choose(const char *cmdline, uint32_t fb_format,
+				 bool (*vga_present)(void));
+
+/*
+ * Bring up the console console_choose picks for bi (main flow, first thing
+ * after serial). Returns 0, -E_NODEV when there is none, or the error of
+ * console_init / console_init_vga.
+ */
+int console_init_boot(const struct boot_info *bi);
+
+/* Which console console_init_boot brought up (CONSOLE_NONE before, or on failure). */
+enum console_kind console_active(void);
+
+/*
+ * Switch the VGA to 80x25 text with the embedded 8x16 font (code page 437)
+ * and run the console there. -E_NODEV without a VGA.
+ */
+int console_init_vga(void);
 
 /*
  * Bring up the console on fb with the embedded Terminus fonts (16x32 on large
@@ -108,6 +158,20 @@ bool console_ready(void);
 /* Grid size in cells; 0 x 0 before console_init succeeds. */
 void console_get_size(unsigned *cols, unsigned *rows);
 
+/*
+ * Move the view over the scrollback: lines > 0 looks further back, < 0 comes
+ * towards the bottom, clamped. Returns the rows now scrolled back (0 if not
+ * ready). Shift+PageUp/PageDown call it; any output snaps back to 0.
+ */
+unsigned console_scroll_view(int lines);
+
+/*
+ * Make the kernel's console draw through another back end of cols x rows
+ * (VGA text, see vgacon); the scrollback is set up as for the framebuffer.
+ * Returns 0 or console_attach's error.
+ */
+int console_start(const struct console_ops *ops, void *ctx, unsigned cols, unsigned rows);
+
 /* ---- any console on any back end ----------------------------------------- */
 
 /*
@@ -130,5 +194,27 @@ void console_set_cursor_visible(struct console *con, bool visible);
 /* The cell at column x, row y (inside the grid). */
 const struct console_cell *console_cell(const struct console *con,
 					unsigned x, unsigned y);
+
+/*
+ * Keep rows that scroll off the top in store, which holds cells packed cells
+ * (4 bytes each): cells / cols rows, the oldest dropped when full. ESC[2J and
+ * console_erase do not keep what they blank. NULL or fewer cells than one
+ * row: no scrollback. Forgets what was kept; call after console_attach.
+ */
+void console_set_scrollback(struct console *con, uint32_t *store, size_t cells);
+
+/* Rows kept in the scrollback. */
+unsigned console_scrollback_count(const struct console *con);
+
+/*
+ * Scroll the view back (lines > 0) or forward (< 0) over the scrollback,
+ * clamped to 0..console_scrollback_count; the back end is redrawn when the
+ * view moved. Returns the rows now scrolled back. The cursor moves with the
+ * text and is not shown while scrolled off the screen.
+ */
+unsigned console_view_move(struct console *con, int lines);
+
+/* What row y of the screen shows at column x, with the view scrolled back. */
+struct console_cell console_shown_cell(const struct console *con, unsigned x, unsigned y);
 
 #endif

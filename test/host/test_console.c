@@ -5,7 +5,9 @@
  * buffers are malloc'ed to the exact size of the mode (AddressSanitizer
  * catches any write outside), pre-filled with a canary so that padding
  * written by mistake shows, and scrolled output is compared byte for byte
- * with a fresh render of the same screen.
+ * with a fresh render of the same screen. The scrollback is checked through
+ * what the back end shows while the view moves, and the choice between the
+ * framebuffer and VGA text with fake probes.
  */
 #include <libgen.h>
 #include <setjmp.h>
@@ -532,6 +534,276 @@ static void attach_refuses_empty_and_oversized_grids(void **state)
 	free(con);
 }
 
+/* ---- scrollback and the view ------------------------------------------------------- */
+
+#define SB_CELLS 4096
+static uint32_t sb_store[SB_CELLS];
+
+/* What the back end shows on row y, trailing blanks dropped. */
+static const char *shown(const struct fixture *f, unsigned y)
+{
+	static char buf[CONSOLE_MAX_COLS + 1];
+	unsigned x, end = 0;
+	uint32_t cp;
+
+	for (x = 0; x < f->con.cols; x++) {
+		cp = f->mirror.cells[y * f->con.cols + x].cp;
+		buf[x] = cp < 0x80 ? (char)cp : '#';
+		if (cp != ' ')
+			end = x + 1;
+	}
+	buf[end] = '\0';
+	return buf;
+}
+
+/* The cell flagged as the cursor on the back end, or rows if none. */
+static unsigned shown_cursor_row(const struct fixture *f, unsigned *x)
+{
+	unsigned i, n = f->con.cols * f->con.rows, found = f->con.rows;
+
+	for (i = 0; i < n; i++)
+		if (f->mirror.cells[i].flags & CONSOLE_CELL_CURSOR) {
+			assert_int_equal(found, f->con.rows);     /* only one */
+			found = i / f->con.cols;
+			*x = i % f->con.cols;
+		}
+	return found;
+}
+
+static struct fixture *new_scrollback(void **state, unsigned cols, unsigned rows, size_t cells)
+{
+	struct fixture *f;
+
+	new_console(state, cols, rows);
+	f = *state;
+	memset(sb_store, 0xee, sizeof(sb_store));
+	console_set_scrollback(&f->con, sb_store, cells);
+	return f;
+}
+
+static void rows_scrolled_off_the_top_are_kept_and_can_be_looked_at(void **state)
+{
+	struct fixture *f = new_scrollback(state, 10, 3, SB_CELLS);
+
+	put(&f->con, "l0\nl1\nl2\nl3\nl4");
+	assert_int_equal(console_scrollback_count(&f->con), 2);
+	assert_string_equal(shown(f, 0), "l2");
+	assert_int_equal(console_view_move(&f->con, 1), 1);
+	assert_string_equal(shown(f, 0), "l1");
+	assert_string_equal(shown(f, 1), "l2");
+	assert_string_equal(shown(f, 2), "l3");
+	assert_int_equal(console_view_move(&f->con, 5), 2);      /* clamped */
+	assert_string_equal(shown(f, 0), "l0");
+	assert_string_equal(shown(f, 2), "l2");
+	assert_int_equal(console_view_move(&f->con, -1), 1);
+	assert_string_equal(shown(f, 0), "l1");
+	assert_int_equal(console_view_move(&f->con, -9), 0);     /* clamped */
+	assert_string_equal(shown(f, 0), "l2");
+	assert_mirror_matches(f);
+	assert_string_equal(row(&f->con, 0), "l2");              /* the grid never moved */
+}
+
+static void scrolled_back_rows_keep_their_colours(void **state)
+{
+	struct fixture *f = new_scrollback(state, 10, 2, SB_CELLS);
+	struct console_cell c;
+
+	put(&f->con, "\x1b[91;44mhot\x1b[0m\n\xe2\x82\xac\n\n");
+	assert_int_equal(console_view_move(&f->con, 2), 2);
+	c = f->mirror.cells[0];
+	assert_int_equal(c.cp, 'h');
+	assert_int_equal(c.fg, CON_BRIGHT_RED);
+	assert_int_equal(c.bg, CON_BLUE);
+	assert_int_equal(f->mirror.cells[3].bg, CON_BLACK);
+	assert_int_equal(f->mirror.cells[10].cp, 0x20ac);        /* € in row 1 */
+	c = console_shown_cell(&f->con, 0, 0);
+	assert_int_equal(c.cp, 'h');
+}
+
+static void new_output_snaps_the_view_back_to_the_bottom(void **state)
+{
+	struct fixture *f = new_scrollback(state, 10, 3, SB_CELLS);
+
+	put(&f->con, "a\nb\nc\nd\ne");
+	console_view_move(&f->con, 2);
+	assert_string_equal(shown(f, 0), "a");
+	put(&f->con, "!");
+	assert_int_equal(console_view_move(&f->con, 0), 0);
+	assert_string_equal(shown(f, 2), "e!");
+	assert_mirror_matches(f);
+	console_view_move(&f->con, 1);
+	console_feed(&f->con, "", 0);                           /* no output, no snap */
+	assert_int_equal(console_view_move(&f->con, 0), 1);
+	console_erase(&f->con);                                 /* erasing snaps too */
+	assert_int_equal(console_view_move(&f->con, 0), 0);
+	assert_mirror_matches(f);
+}
+
+static void a_full_scrollback_keeps_only_the_newest_rows(void **state)
+{
+	struct fixture *f = new_scrollback(state, 8, 2, 8 * 4 + 7);   /* 4 rows */
+	char line[16];
+	unsigned i;
+
+	for (i = 0; i < 20; i++) {
+		snprintf(line, sizeof(line), "n%u\n", i);
+		put(&f->con, line);
+	}
+	/* grid: n19, blank; kept: n15..n18 */
+	assert_int_equal(console_scrollback_count(&f->con), 4);
+	assert_int_equal(console_view_move(&f->con, 100), 4);
+	assert_string_equal(shown(f, 0), "n15");
+	assert_string_equal(shown(f, 1), "n16");
+	for (i = 8 * 4; i < SB_CELLS; i++)                      /* nothing past the rows */
+		assert_int_equal(sb_store[i], 0xeeeeeeee);
+}
+
+static void the_cursor_moves_with_the_view_and_vanishes_below_the_screen(void **state)
+{
+	struct fixture *f = new_scrollback(state, 10, 3, SB_CELLS);
+	unsigned x = 99;
+
+	put(&f->con, "a\nb\nc\nd\ne\nf\x1b[1;4H");                /* cursor: row 0, column 3 */
+	assert_int_equal(shown_cursor_row(f, &x), 0);
+	console_view_move(&f->con, 1);
+	assert_int_equal(shown_cursor_row(f, &x), 1);
+	assert_int_equal(x, 3);
+	console_view_move(&f->con, 2);
+	assert_int_equal(shown_cursor_row(f, &x), f->con.rows);  /* none */
+	console_view_move(&f->con, -2);
+	assert_int_equal(shown_cursor_row(f, &x), 1);
+	console_view_move(&f->con, -1);
+	assert_int_equal(shown_cursor_row(f, &x), 0);
+	assert_mirror_matches(f);
+}
+
+static void without_scrollback_the_view_does_not_move(void **state)
+{
+	struct console *con = new_console(state, 10, 3);
+	struct fixture *f = *state;
+	unsigned draws;
+
+	put(con, "1\n2\n3\n4\n5\n");
+	draws = f->mirror.draws;
+	assert_int_equal(console_view_move(con, 3), 0);
+	assert_int_equal(f->mirror.draws, draws);
+	console_set_scrollback(con, sb_store, 9);                 /* less than a row */
+	put(con, "6\n7\n");
+	assert_int_equal(console_view_move(con, 3), 0);
+	assert_int_equal(console_scrollback_count(con), 0);
+}
+
+static void moving_the_view_redraws_only_when_it_moves(void **state)
+{
+	struct fixture *f = new_scrollback(state, 10, 3, SB_CELLS);
+	unsigned draws;
+
+	put(&f->con, "a\nb\nc\nd");
+	draws = f->mirror.draws;
+	console_view_move(&f->con, 0);
+	console_view_move(&f->con, -3);
+	assert_int_equal(f->mirror.draws, draws);
+	console_view_move(&f->con, 1);
+	assert_true(f->mirror.draws >= draws + 30);
+	draws = f->mirror.draws;
+	console_view_move(&f->con, 10);                          /* 1 -> 1: clamped, no move */
+	assert_int_equal(f->mirror.draws, draws);
+}
+
+static void clearing_the_screen_keeps_nothing_in_the_scrollback(void **state)
+{
+	struct fixture *f = new_scrollback(state, 10, 3, SB_CELLS);
+
+	put(&f->con, "a\nb\n\x1b[2J\x1b[Hc");
+	assert_int_equal(console_scrollback_count(&f->con), 0);
+	put(&f->con, "\nd\ne\n");
+	assert_int_equal(console_scrollback_count(&f->con), 1);
+	console_view_move(&f->con, 1);
+	assert_string_equal(shown(f, 0), "c");
+}
+
+/* ---- a back end with a cursor of its own ------------------------------------------------- */
+
+struct hw_mirror {
+	struct mirror m;
+	unsigned calls;
+	bool visible;
+	unsigned x, y;
+};
+
+static void hw_cursor(void *ctx, bool visible, unsigned x, unsigned y)
+{
+	struct hw_mirror *h = ctx;
+
+	h->calls++;
+	h->visible = visible;
+	h->x = x;
+	h->y = y;
+}
+
+static const struct console_ops hw_ops = { .draw_cell = mirror_draw, .set_cursor = hw_cursor };
+
+static void a_back_end_with_its_own_cursor_is_told_where_it_goes(void **state)
+{
+	struct hw_mirror *h = calloc(1, sizeof(*h));
+	struct console *con = calloc(1, sizeof(*con));
+	unsigned i;
+
+	h->m.cols = 10;
+	assert_int_equal(console_attach(con, &hw_ops, h, 10, 3), 0);
+	assert_int_equal(h->calls, 1);
+	assert_true(h->visible);
+	put(con, "abc");
+	assert_int_equal(h->calls, 2);
+	assert_int_equal(h->x, 3);
+	put(con, "");
+	put(con, "\x1b[1m");                                     /* cursor did not move */
+	assert_int_equal(h->calls, 2);
+	console_set_cursor_visible(con, false);
+	assert_false(h->visible);
+	assert_int_equal(h->calls, 3);
+	put(con, "d\ne");
+	assert_int_equal(h->calls, 3);                           /* still hidden */
+	console_set_cursor_visible(con, true);
+	assert_true(h->visible);
+	assert_int_equal(h->x, 1);
+	assert_int_equal(h->y, 1);
+	for (i = 0; i < 30; i++)
+		assert_int_equal(h->m.cells[i].flags, 0);           /* no cell is flagged */
+	free(con);
+	free(h);
+}
+
+/* ---- which console the kernel gets ------------------------------------------------------- */
+
+static unsigned probes;
+static bool vga_yes(void) { probes++; return true; }
+static bool vga_no(void) { probes++; return false; }
+
+static void the_framebuffer_is_the_default_and_vga_the_fallback(void **state)
+{
+	probes = 0;
+	assert_int_equal(console_choose("", FB_BGRX, vga_yes), CONSOLE_FB);
+	assert_int_equal(console_choose("heap=list quiet", FB_RGBX, vga_yes), CONSOLE_FB);
+	assert_int_equal(probes, 0);                             /* no need to probe */
+	assert_int_equal(console_choose("", FB_NONE, vga_yes), CONSOLE_VGA);
+	assert_int_equal(console_choose("", FB_NONE, vga_no), CONSOLE_NONE);
+	assert_int_equal(probes, 2);
+}
+
+static void console_vga_and_console_fb_force_their_choice(void **state)
+{
+	assert_int_equal(console_choose("console=vga", FB_BGRX, vga_yes), CONSOLE_VGA);
+	assert_int_equal(console_choose("kbd=de console=vga", FB_NONE, vga_yes), CONSOLE_VGA);
+	assert_int_equal(console_choose("console=vga", FB_BGRX, vga_no), CONSOLE_FB);
+	assert_int_equal(console_choose("console=vga", FB_NONE, vga_no), CONSOLE_NONE);
+	probes = 0;
+	assert_int_equal(console_choose("console=fb", FB_BGRX, vga_yes), CONSOLE_FB);
+	assert_int_equal(console_choose("console=fb", FB_NONE, vga_yes), CONSOLE_NONE);
+	assert_int_equal(probes, 0);
+	assert_int_equal(console_choose("console=vgax", FB_BGRX, vga_yes), CONSOLE_FB);
+}
+
 /* ---- the framebuffer back end ------------------------------------------------------ */
 
 /* A mode, and the bytes of bright red (FF5555) and blue (0000AA) in it. */
@@ -964,6 +1236,37 @@ static void a_1920x1080_console_uses_the_16x32_font(void **state)
 	free(px);
 }
 
+static void the_kernel_console_scrolls_its_view_back_and_forth(void **state)
+{
+	struct boot_framebuffer fb = {
+		.format = FB_BGRX, .bpp = 32, .width = 640, .height = 480, .pitch = 640 * 4,
+	};
+	size_t bytes = (size_t)640 * 480 * 4;
+	uint32_t *px = calloc(1, bytes), *live = malloc(bytes);
+	char line[32];
+	unsigned i;
+
+	fb.size = bytes;
+	fb.virt = (uintptr_t)px;
+	assert_int_equal(console_init_fonts(&fb, small.data, small.size, NULL, 0), 0);
+	assert_int_equal(console_scroll_view(5), 0);             /* nothing kept yet */
+	for (i = 0; i < 40 + CONSOLE_SCROLLBACK_LINES; i++) {
+		snprintf(line, sizeof(line), "line %u\n", i);
+		console_write(line, strlen(line));
+	}
+	memcpy(live, px, bytes);
+	assert_int_equal(console_scroll_view(10), 10);
+	assert_memory_not_equal(px, live, bytes);
+	assert_int_equal(console_scroll_view(100000), CONSOLE_SCROLLBACK_LINES);
+	assert_int_equal(console_scroll_view(-100000), 0);
+	assert_memory_equal(px, live, bytes);
+	console_scroll_view(3);
+	console_write("x", 1);                                   /* snaps back */
+	assert_int_equal(console_scroll_view(0), 0);
+	free(live);
+	free(px);
+}
+
 #define T(name) cmocka_unit_test_teardown(name, free_state)
 
 int main(int argc, char **argv)
@@ -997,6 +1300,17 @@ int main(int argc, char **argv)
 		T(the_back_end_is_up_to_date_after_every_write),
 		T(many_scrolled_lines_in_one_write_redraw_the_grid_once),
 		T(the_cursor_can_be_hidden_and_shown),
+		T(rows_scrolled_off_the_top_are_kept_and_can_be_looked_at),
+		T(scrolled_back_rows_keep_their_colours),
+		T(new_output_snaps_the_view_back_to_the_bottom),
+		T(a_full_scrollback_keeps_only_the_newest_rows),
+		T(the_cursor_moves_with_the_view_and_vanishes_below_the_screen),
+		T(without_scrollback_the_view_does_not_move),
+		T(moving_the_view_redraws_only_when_it_moves),
+		T(clearing_the_screen_keeps_nothing_in_the_scrollback),
+		cmocka_unit_test(a_back_end_with_its_own_cursor_is_told_where_it_goes),
+		cmocka_unit_test(the_framebuffer_is_the_default_and_vga_the_fallback),
+		cmocka_unit_test(console_vga_and_console_fb_force_their_choice),
 		cmocka_unit_test(attach_refuses_empty_and_oversized_grids),
 		cmocka_unit_test(letter_a_is_drawn_as_its_glyph_in_every_pixel_format),
 		cmocka_unit_test(colours_land_in_the_bytes_each_format_puts_them),
@@ -1011,6 +1325,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(the_large_font_is_chosen_from_1920_wide_or_1200_high),
 		cmocka_unit_test(the_kernel_console_comes_up_on_a_framebuffer_and_prints),
 		cmocka_unit_test(a_1920x1080_console_uses_the_16x32_font),
+		cmocka_unit_test(the_kernel_console_scrolls_its_view_back_and_forth),
 	};
 
 	if (argc < 1 || load_font(argv[0], &small) || load_font(argv[0], &large))
