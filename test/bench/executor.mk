@@ -1,0 +1,16 @@
+# Executor benchmark: instructions per wake-and-poll cycle of Ember's executor
+# and of a blog-style baseline, under callgrind (test/bench/executor_bench.py,
+# docs/async.md). Host -O2 build of the pure executor, no sanitizers.
+
+BENCH_EXECUTOR_SRCS := test/bench/executor_bench.c kernel/task.c kernel/taskq.c
+BENCH_EXECUTOR_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -DEMBER_HOST
+
+BENCH_TARGETS += bench-executor
+
+$(BUILD)/bench/executor_bench: $(BENCH_EXECUTOR_SRCS) $(wildcard kernel/task.h kernel/taskq.h lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_EXECUTOR_CFLAGS) $(BENCH_EXECUTOR_SRCS) -o $@
+
+.PHONY: bench-executor
+bench-executor: $(BUILD)/bench/executor_bench ## executor: instructions per wake+poll vs a blog-style baseline (callgrind)
+	@$(PYTHON) test/bench/executor_bench.py --bench $(BUILD)/bench/executor_bench
