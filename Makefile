@@ -14,6 +14,7 @@ BUILD        ?= build
 CC           ?= gcc
 LD           ?= ld
 OBJCOPY      ?= objcopy
+NM           ?= nm
 PYTHON       ?= python3
 QEMU         ?= qemu-system-x86_64
 QEMU_MEM     ?= 512M
@@ -158,15 +159,40 @@ $(BUILD)/gen/version.h: FORCE
 	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
 
 $(BUILD)/kernel/kernel/banner.o: $(BUILD)/gen/version.h
+$(BUILD)/kernel/kernel/shell_cmds.o: $(BUILD)/gen/version.h
 
 .PHONY: FORCE
 FORCE:
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) arch/x86_64/kernel.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS)
+# Each kernel embeds its own symbol table (kernel/ksyms.h), in two links: first
+# with an empty table (build/ksyms/X.pre.elf), then with the table generated
+# from that link's text symbols. The table is .rodata, after .text, so no
+# function moves between the links; gen_ksyms.py --check proves it.
+KSYMS_GEN := kernel/gen_ksyms.py
 
-$(BUILD)/test-kernel.elf: $(KERNEL_OBJS) $(KTEST_OBJS) arch/x86_64/kernel.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KTEST_OBJS)
+$(BUILD)/ksyms/empty.c: $(KSYMS_GEN)
+	@mkdir -p $(@D)
+	$(PYTHON) $(KSYMS_GEN) --empty -o $@
+
+$(BUILD)/ksyms/%.c: $(BUILD)/ksyms/%.pre.elf $(KSYMS_GEN)
+	$(PYTHON) $(KSYMS_GEN) --nm $(NM) -o $@ $<
+
+$(BUILD)/ksyms/%.o: $(BUILD)/ksyms/%.c
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/ksyms/kernel.pre.elf: $(KERNEL_OBJS) $(BUILD)/ksyms/empty.o arch/x86_64/kernel.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms/empty.o
+
+$(BUILD)/ksyms/test-kernel.pre.elf: $(KERNEL_OBJS) $(KTEST_OBJS) $(BUILD)/ksyms/empty.o arch/x86_64/kernel.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KTEST_OBJS) $(BUILD)/ksyms/empty.o
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms/kernel.o arch/x86_64/kernel.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms/kernel.o
+	$(PYTHON) $(KSYMS_GEN) --nm $(NM) --check $(BUILD)/ksyms/kernel.pre.elf $@
+
+$(BUILD)/test-kernel.elf: $(KERNEL_OBJS) $(KTEST_OBJS) $(BUILD)/ksyms/test-kernel.o arch/x86_64/kernel.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KTEST_OBJS) $(BUILD)/ksyms/test-kernel.o
+	$(PYTHON) $(KSYMS_GEN) --nm $(NM) --check $(BUILD)/ksyms/test-kernel.pre.elf $@
 
 $(BUILD)/kernel/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)

@@ -12,8 +12,27 @@
 
 #include "kernel/boot_info.h"
 
+/*
+ * The CPU state the loader handed over, recorded by arch_handoff_check() as
+ * the kernel's very first act (before anything changes it), which panics if
+ * the hand-off contract is broken (interrupts on, NX or WP off).
+ */
+struct arch_handoff_state {
+	bool irq_enabled, nxe, wp;
+	uint8_t pic_masks[2];   /* master, slave: 0xff = all lines masked */
+};
+void arch_handoff_check(void);
+const struct arch_handoff_state *arch_handoff_state(void);
+
 /* Early CPU set-up after the GDT: unmap the lower half the loader left. */
 void arch_early_init(const struct boot_info *bi);
+
+/*
+ * CPU exceptions: the TSS with IST stacks for #DF, NMI and #MC, then the IDT.
+ * From here on every exception prints a report and panics (int3 and NMI
+ * resume). Early boot, interrupts off.
+ */
+void arch_exceptions_init(void);
 
 /* COM1 16550 at 115200 8N1. Polled output, safe in any context. */
 void arch_serial_init(void);
@@ -38,7 +57,25 @@ __attribute__((noreturn)) void arch_halt_forever(void);
  */
 __attribute__((noreturn)) void arch_test_exit(unsigned code);
 
-/* Page-table look-up of a virtual address in the current address space. */
+/*
+ * Legacy VGA (PCs; many UEFI-only machines have none). present: a VGA
+ * answers at its CRTC. text_mode: switch to 80x25 text in 8x16 cells
+ * (leaving any Bochs/QEMU VBE mode), load font (256 glyphs of 16 one-byte
+ * rows; NULL keeps the loaded one) and DAC colours 0..15 (6-bit r, g, b).
+ * text_buffer: the 80x25 two-byte cells at physical 0xB8000. set_cursor:
+ * the hardware cursor at cell offset, or hidden. Main flow / console only.
+ */
+bool arch_vga_present(void);
+void arch_vga_text_mode(const uint8_t *font, const uint8_t dac[48]);
+volatile uint16_t *arch_vga_text_buffer(void);
+void arch_vga_set_cursor(bool visible, unsigned offset);
+
+/*
+ * Page-table look-up of a virtual address in the current address space:
+ * false when it is not mapped or not canonical (then using it would fault).
+ * Changing mappings goes through the paging API, kernel/paging.h, whose
+ * table format lives in arch/x86_64/paging.c.
+ */
 struct arch_mapping {
 	uint64_t phys;       /* physical address virt maps to */
 	uint64_t page_size;  /* 4 KiB, 2 MiB or 1 GiB */
@@ -47,5 +84,75 @@ struct arch_mapping {
 bool arch_translate(uint64_t virt, struct arch_mapping *out);
 /* Number of present entries in the lower half of the top-level table. */
 unsigned arch_lower_half_entries(void);
+
+/* ---- hardware interrupts, timer, input devices (docs/interrupts.md) ---- */
+struct ring;
+
+/*
+ * The interrupt controller (8259 pair): remapped above the exceptions, every
+ * line masked until its driver starts. After the IDT, interrupts off.
+ */
+void arch_irq_init(void);
+/* Set the interrupt flag: once the IDT and the controller are ready. */
+void arch_irq_enable(void);
+/*
+ * Idle until an interrupt: call with interrupts disabled, after checking
+ * there is no work; enables them and halts as one step, so an interrupt
+ * that arrives after the check still wakes the CPU. Returns with interrupts
+ * enabled, after the handler ran.
+ */
+void arch_irq_enable_and_wait(void);
+
+/*
+ * Periodic timer (PIT channel 0). arch_timer_start: 0, -E_RANGE or -E_BUSY.
+ * Callbacks run from every tick in interrupt context; remove with the same
+ * pair. See kernel/clock.h for the portable interface.
+ */
+int arch_timer_start(unsigned hz);
+uint64_t arch_timer_ticks(void);
+uint64_t arch_timer_ticks_to_ns(uint64_t ticks);
+int arch_timer_add_callback(void (*fn)(void *ctx), void *ctx);
+int arch_timer_remove_callback(void (*fn)(void *ctx), void *ctx);
+/* TSC cycles per second measured against the PC timer; 0 if it fails. */
+uint64_t arch_tsc_measure_hz(void);
+
+/*
+ * PS/2 keyboard: bring up the controller and keyboard, then push every byte
+ * the keyboard sends into scancodes from its interrupt. Returns the scancode
+ * set to decode (1 or 2) or -E_NODEV / -E_IO / -E_TIMEDOUT (one log line
+ * says why). Main flow, interrupts off.
+ */
+int arch_ps2_init(struct ring *scancodes);
+/* Keyboard LEDs as a KBD_LED_* byte. 0 or a negative E_* code. Main flow. */
+int arch_ps2_set_leds(uint8_t leds);
+
+/* COM1 receive: push every byte received into rx from its interrupt. */
+int arch_serial_rx_start(struct ring *rx);
+uint64_t arch_serial_bytes_received(void);
+
+/* ---- the machine, for the shell (arch/x86_64/machine.c) ---- */
+
+/* What CPUID says: family and model with the extended fields folded in. */
+struct arch_cpu_info {
+	char vendor[13];             /* "GenuineIntel", "AuthenticAMD", ... */
+	char brand[49];              /* brand string, "" if the CPU has none */
+	unsigned family, model, stepping;
+	uint64_t features;           /* bit i: arch_cpu_feature_name(i) is present */
+};
+void arch_cpu_info(struct arch_cpu_info *out);
+/* Name of feature bit i ("sse2", "nx", "pdpe1gb"), NULL past the last. */
+const char *arch_cpu_feature_name(unsigned i);
+
+/* Execute a breakpoint instruction: the exception handler reports, we go on. */
+void arch_breakpoint(void);
+
+/*
+ * Reset the machine: the 8042's reset line, else a triple fault. Power off:
+ * ACPI S5 through QEMU's fixed PM1a control ports (q35 and pc); real
+ * hardware needs PM1a_CNT and SLP_TYP from the FADT and \_S5 (not done:
+ * the CPU then halts). Neither returns. Task context.
+ */
+__attribute__((noreturn)) void arch_reboot(void);
+__attribute__((noreturn)) void arch_poweroff(void);
 
 #endif

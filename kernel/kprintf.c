@@ -15,11 +15,15 @@ struct kbuf {
 	size_t len;
 };
 
+/* Interrupts off here too, so raw writes are as atomic as kprintf's lines. */
 void kputs_n(const char *s, size_t len)
 {
+	unsigned long flags = arch_irq_save();
+
 	arch_serial_write(s, len);
 	if (console_ready())
 		console_write(s, len);
+	arch_irq_restore(flags);
 }
 
 static void emit(char c, void *ctx)

@@ -6,10 +6,18 @@
  */
 #include "kernel/arch.h"
 #include "kernel/banner.h"
+#include "kernel/boot.h"
+#include "kernel/clock.h"
 #include "kernel/console.h"
+#include "kernel/input.h"
 #include "kernel/kprintf.h"
+#include "kernel/kmalloc.h"
 #include "kernel/ktest.h"
+#include "kernel/paging.h"
 #include "kernel/panic.h"
+#include "kernel/pmm.h"
+#include "kernel/sched.h"
+#include "kernel/shell.h"
 
 static void check_boot_info(const struct boot_info *bi)
 {
@@ -25,13 +33,25 @@ void kernel_main(const struct boot_info *bi)
 {
 	arch_serial_init();                 /* first: every later line reaches COM1 */
 	check_boot_info(bi);
-	console_init(&bi->fb);              /* framebuffer text console, if any */
+	arch_handoff_check();               /* interrupts off, NX and WP on, as promised */
+	bi = boot_info_save(bi);            /* kernel copy: the loader's memory can be reclaimed */
+	arch_exceptions_init();             /* TSS, IST stacks, IDT: faults get a report */
+	console_init_boot(bi);              /* text console: framebuffer or VGA text, if any */
 	arch_early_init(bi);                /* drop the loader's lower-half mappings */
 	banner_print(bi);
+	pmm_init(bi);                       /* physical frames from the memory map */
+	paging_init();                      /* page-table API over the loader's tables */
+	kmalloc_init(bi->cmdline);          /* heap window, grown on demand */
+	pmm_reclaim_boot_memory();          /* loader memory back to the pool (copied above) */
+	arch_irq_init();                    /* 8259 pair at vectors 0x20-0x2f, lines masked */
+	clock_init(bi);                     /* timer tick, TSC nanosecond clock */
+	input_init(bi);                     /* PS/2 keyboard, serial receive, decoders */
+	sched_init();                       /* executor, timer queue, timer task */
+	arch_irq_enable();                  /* hardware interrupts from here on */
 
 	if (ktest_count())
 		ktest_main(bi);                 /* the test kernel: run tests, exit QEMU */
 
-	kprintf("Nothing more to do yet: halting.\n");
-	arch_halt_forever();
+	shell_spawn();                      /* the shell task, on keyboard and serial */
+	sched_run();                        /* run tasks; halt when none is ready */
 }

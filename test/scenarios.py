@@ -73,10 +73,10 @@ scenario("kernel/boot/exit_boot_services_retry_succeeds")(ktest_boot(
     texts=["ExitBootServices took 2 attempts"]))
 scenario("kernel/boot/no_gop_boots_on_serial_only")(ktest_boot(
     "boots_without_framebuffer", extra=("-vga", "none"),
-    texts=["framebuffer: none"]))
+    texts=["framebuffer: none", "console: serial only"]))
 scenario("kernel/boot/bltonly_gop_boots_on_serial_only")(ktest_boot(
     "boots_without_framebuffer", extra=("-vga", "none", "-device", "virtio-gpu-pci"),
-    texts=["framebuffer: none"]))
+    texts=["framebuffer: none", "console: serial only"]))
 scenario("kernel/boot/memory_map_with_8_GiB_is_well_formed")(ktest_boot(
     "memory_map_is_well_formed", memory="8G", texts=["memory:"]))
 scenario("kernel/boot/unknown_test_name_fails")(ktest_boot(
@@ -89,10 +89,11 @@ def banner_on_screen(args):
     image = os.path.join(args.build, "ember.img")
     font = screen.Font(os.path.join(args.build, "font", "terminus16.psf"))
     with qemu.Boot(args.ovmf_code, args.ovmf_vars, image=image, timeout=120) as b:
-        if not b.wait_for("Nothing more to do yet", 90):
+        if not b.wait_for("Ember shell", 90):
             return False, "serial never showed the end of start-up; last: " + " | ".join(b.lines[-3:])
         serial = "\n".join(b.lines)
-        for text in ("Ember", "memory:", "framebuffer: 1280x800 BGRX", "boot (ms):"):
+        for text in ("Ember", "memory:", "framebuffer: 1280x800 BGRX", "boot (ms):",
+                     "console: framebuffer text, 160x50 cells"):
             if text not in serial:
                 return False, f"serial lacks {text!r}"
         shot = os.path.join(b.tmp, "screen.ppm")

@@ -4,8 +4,28 @@
  */
 #include "arch/x86_64/cpu.h"
 #include "kernel/arch.h"
+#include "kernel/panic.h"
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4
+
+static struct arch_handoff_state handoff;
+
+void arch_handoff_check(void)
+{
+	handoff.irq_enabled = read_rflags() & RFLAGS_IF;
+	handoff.nxe = rdmsr(MSR_EFER) & EFER_NXE;
+	handoff.wp = read_cr0() & CR0_WP;
+	handoff.pic_masks[0] = inb(0x21);
+	handoff.pic_masks[1] = inb(0xa1);
+	if (handoff.irq_enabled || !handoff.nxe || !handoff.wp)
+		panic("boot: hand-off contract broken: interrupts %s, EFER.NXE %d, CR0.WP %d",
+		      handoff.irq_enabled ? "on" : "off", handoff.nxe, handoff.wp);
+}
+
+const struct arch_handoff_state *arch_handoff_state(void)
+{
+	return &handoff;
+}
 
 unsigned long arch_irq_save(void)
 {

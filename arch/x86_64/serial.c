@@ -3,9 +3,16 @@
  * kernel brings up: every line printed goes here too, so a machine with no
  * screen still tells its story. Transmit waits are bounded, so a missing UART
  * never hangs the kernel. Any context; callers serialise (kprintf does).
+ *
+ * Receive is interrupt driven once arch_serial_rx_start has run: IRQ 4 moves
+ * every byte waiting in the UART into the caller's ring and does nothing else.
  */
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/pic.h"
 #include "kernel/arch.h"
+#include "kernel/input.h"
+#include "lib/errno.h"
+#include "lib/ring.h"
 
 #define COM1         0x3f8
 #define UART_DATA    0   /* DLAB=0: transmit/receive buffer */
@@ -21,12 +28,17 @@
 #define FCR_ENABLE   0xc7  /* enable, clear both FIFOs, 14-byte threshold */
 #define MCR_DTR_RTS  0x03
 #define MCR_OUT2     0x08  /* gates the IRQ line on PCs */
+#define LSR_DR       0x01  /* data ready: a received byte waits */
 #define LSR_THRE     0x20  /* transmit holding register empty */
+#define IER_RX_DATA  0x01  /* interrupt when received data is available */
+#define RX_IRQ_MAX   256   /* bytes one interrupt may take: bounds a stuck DR bit */
 #define DIVISOR_115200 1
 #define TX_SPIN_MAX  100000
 
 static bool present;
 static uint64_t bytes_sent;
+static struct ring *rx_ring;
+static uint64_t bytes_received;
 
 void arch_serial_init(void)
 {
@@ -70,4 +82,34 @@ void arch_serial_write(const char *s, size_t len)
 uint64_t arch_serial_bytes_sent(void)
 {
 	return bytes_sent;
+}
+
+/* IRQ 4: everything the UART holds, into the ring. The PIC sends the EOI. */
+static void serial_irq(void)
+{
+	for (int i = 0; i < RX_IRQ_MAX && (inb(COM1 + UART_LSR) & LSR_DR); i++) {
+		ring_push(rx_ring, inb(COM1 + UART_DATA));
+		bytes_received++;
+	}
+	input_irq_notify();              /* wake the task reading the stream */
+}
+
+int arch_serial_rx_start(struct ring *rx)
+{
+	int err;
+
+	if (!present)
+		return -E_NODEV;
+	rx_ring = rx;
+	err = pic_set_handler(IRQ_COM1, serial_irq);
+	if (err < 0)
+		return err;
+	outb(COM1 + UART_IER, IER_RX_DATA);
+	pic_unmask(IRQ_COM1);
+	return 0;
+}
+
+uint64_t arch_serial_bytes_received(void)
+{
+	return bytes_received;
 }
