@@ -31,7 +31,7 @@ def vga_screen(args, cmdline, extra, expect):
     font = screen.Font(os.path.join(args.build, "font", "terminus16.psf"))
     esp = qemu.esp_with(loader, cmdline)
     with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=esp, extra=extra, timeout=120) as b:
-        if not b.wait_for("Nothing more to do yet", 90):
+        if not b.wait_for("Ember shell", 90):
             return False, "start-up did not finish; last: " + " | ".join(b.lines[-3:])
         shot = os.path.join(b.tmp, "screen.ppm")
         b.screendump(shot)

@@ -1,19 +1,20 @@
 """System tests of keyboard and serial input on the real image (build/ember.img).
 
-The kernel ends start-up in its echo loop (kernel/echo.c). These boots type
-into it the way a user would and read back both copies of the echo:
+The kernel ends start-up in the shell (kernel/shell.c), whose line editor
+echoes what is typed. These boots type into it the way a user would and read
+back both copies of the echo (the prompt stripped):
 
 - on the PS/2 keyboard through QMP send-key: Shift, Caps Lock (with and
   without Shift), Backspace and Enter on the US layout; then Ctrl+Alt+F3
   switches to the German layout, where Y and Z trade places, the keys right
   of L and P type umlauts, and AltGr types @ and the euro sign;
-- on COM1 as a terminal would: text, an arrow key as an escape sequence,
-  DEL as Backspace, UTF-8, CR as Enter;
+- on COM1 as a terminal would: text, an arrow key as an escape sequence
+  (the cursor moves left), DEL as Backspace, UTF-8, CR as Enter;
 - with no keyboard controller at all (-machine q35,i8042=off): one clear log
   line, start-up completes, and the serial line still echoes.
 
-The serial copy is rendered as a terminal would show it (backspace moves
-left; "\\b \\b" erases), the screen copy is read from a QMP screendump with
+The serial copy is rendered as a terminal would show it (CR, backspace and
+ESC[nD/ESC[nC move, ESC[K erases), the screen copy is read from a QMP screendump with
 the console font (test/screen.py).
 """
 import os
@@ -24,7 +25,9 @@ import screen
 from scenarios import scenario
 
 ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]")
-PROMPT = "Nothing more to do yet"
+PROMPT = "Ember shell"
+SHELL_PROMPT = "ember> "
+CSI = re.compile(r"\x1b\[([0-9;=?]*)([A-Za-z])")
 
 US_KEYS = (
     [["shift", "h"], ["e"], ["l"], ["l"], ["o"], ["spc"],
@@ -39,22 +42,37 @@ DE_KEYS = (
 DE_LINE = 'zyöäüß@€"Z'
 
 SERIAL_BYTES = "serial: abc\x1b[D\x7f\x7fZ é\r".encode()
-SERIAL_LINE = "serial: abZ é"
+SERIAL_LINE = "serial: Z éc"   # Left, then two Backspaces take "ab"
 
 
 def render(line):
-    """A serial line as a terminal shows it: escapes dropped, backspace moves left."""
-    cells, pos = [], 0
-    for ch in ANSI.sub("", line):
-        if ch == "\b":
-            pos = max(0, pos - 1)
+    """A serial line as a terminal shows it, without the shell's prompt."""
+    cells, pos, i = [], 0, 0
+    while i < len(line):
+        m = CSI.match(line, i)
+        if m:
+            n = int(m.group(1) or 1) if m.group(1).isdigit() else 1
+            if m.group(2) == "D":
+                pos = max(0, pos - n)
+            elif m.group(2) == "C":
+                pos += n
+            elif m.group(2) == "K":
+                del cells[pos:]
+            i = m.end()
             continue
+        ch = line[i]
+        i += 1
+        if ch in "\b\r":
+            pos = 0 if ch == "\r" else max(0, pos - 1)
+            continue
+        cells.extend(" " * (pos - len(cells)))
         if pos < len(cells):
             cells[pos] = ch
         else:
             cells.append(ch)
         pos += 1
-    return "".join(cells).rstrip()
+    text = "".join(cells).rstrip()
+    return text[len(SHELL_PROMPT):] if text.startswith(SHELL_PROMPT) else text
 
 
 def image(args):
@@ -73,6 +91,8 @@ def check_line(name, want, serial_lines, screen_lines):
     if want not in rendered:
         near = [r for r in rendered if r and (r[:4] == want[:4] or r[-3:] == want[-3:])]
         return f"{name}: serial shows no line {want!r}; near: {near!r}"
+    screen_lines = [l[len(SHELL_PROMPT):] if l.startswith(SHELL_PROMPT) else l
+                    for l in screen_lines]
     if want not in screen_lines:
         near = [l for l in screen_lines if l[:4] == want[:4]]
         return f"{name}: screen shows no line {want!r}; near: {near!r}"
