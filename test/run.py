@@ -108,8 +108,10 @@ def kernel_suite(args, res):
 def run_scenarios(args, res, level):
     for sc in scenarios.SCENARIOS:
         if sc.level == level and args.filter in sc.name:
+            t0 = time.monotonic()
             ok, detail = sc.run(args)
-            res.record(sc.name, ok, detail)
+            took = f"{time.monotonic() - t0:.0f} s"
+            res.record(sc.name, ok, f"{detail} ({took})" if detail else took)
 
 
 def main():
