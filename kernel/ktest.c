@@ -3,11 +3,13 @@
  * start-up; tests run one after the other on the boot stack.
  */
 #include "kernel/arch.h"
+#include "kernel/clock.h"
 #include "kernel/kprintf.h"
 #include "kernel/ktest.h"
 #include "lib/cmdline.h"
 #include "lib/string.h"
 
+#define KTEST_TIMEOUT_S 30   /* default watchdog limit per test; ktest.timeout=S */
 #define EXIT_PASS 0x10   /* QEMU exits with (0x10 << 1) | 1 = 33 */
 #define EXIT_FAIL 0x11   /* 35 */
 
@@ -15,6 +17,8 @@ extern const struct ktest __ktests_start[], __ktests_end[];
 
 static const struct ktest *current;
 static const struct boot_info *boot_info;
+static volatile uint64_t deadline_ns;   /* 0: no test running */
+static unsigned timeout_s = KTEST_TIMEOUT_S;
 static bool current_failed;
 
 const struct boot_info *ktest_boot_info(void)
@@ -46,6 +50,34 @@ bool ktest_check_eq(uint64_t a, uint64_t b, const char *expr, const char *file, 
 	return a == b;
 }
 
+/*
+ * The watchdog, a timer tick callback (IRQ context): a test still running
+ * past its deadline fails and ends the run, so a hung test cannot stall it.
+ */
+static void watchdog_tick(void *ctx)
+{
+	(void)ctx;
+	if (!deadline_ns || clock_ns() < deadline_ns || !current)
+		return;
+	kprintf("ktest: FAIL %s (watchdog: still running after %u s)\n", current->name, timeout_s);
+	arch_test_exit(EXIT_FAIL);
+}
+
+static void watchdog_start(void)
+{
+	char val[16];
+	unsigned s = 0;
+
+	if (cmdline_get(boot_info->cmdline, "ktest.timeout", val, sizeof(val)) > 0) {
+		for (const char *p = val; *p >= '0' && *p <= '9'; p++)
+			s = s * 10 + (unsigned)(*p - '0');
+		if (s)
+			timeout_s = s;
+	}
+	if (clock_add_tick_callback(watchdog_tick, NULL))
+		kprintf("ktest: no tick callback slot: running without the watchdog\n");
+}
+
 /* Run one test; true when it passed. */
 static bool run_one(const struct ktest *t, uint64_t tsc_hz)
 {
@@ -55,7 +87,9 @@ static bool run_one(const struct ktest *t, uint64_t tsc_hz)
 	current_failed = false;
 	kprintf("ktest: run %s\n", t->name);
 	t0 = arch_timestamp();
+	deadline_ns = clock_ns() + (uint64_t)timeout_s * 1000000000ull;
 	t->fn();
+	deadline_ns = 0;
 	current = NULL;
 	if (t->flags & KTEST_EXPECT_PANIC) {
 		kprintf("ktest: FAIL %s (returned without the expected panic)\n", t->name);
@@ -81,6 +115,7 @@ void ktest_main(const struct boot_info *bi)
 	const struct ktest *t;
 
 	boot_info = bi;
+	watchdog_start();
 	if (cmdline_get(bi->cmdline, "ktest.only", only, sizeof(only)) >= 0) {
 		t = find(only);
 		if (!t) {

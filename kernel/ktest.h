@@ -8,7 +8,9 @@
  * Command line (read by ktest_main):
  *   ktest.only=NAME   run just this test (boot-only tests run only this way)
  *   ktest.from=N      skip the first N suite tests (the host runner's resume
- *                     point after a test hung and was killed by its watchdog)
+ *                     point after a test crashed or hung)
+ *   ktest.timeout=S   the in-kernel watchdog: a test still running after S
+ *                     seconds (default 30) fails and ends the run with 35
  *
  *   KTEST(name)              part of the suite
  *   KTEST_BOOT(name)         its own boot, selected with ktest.only (integration)

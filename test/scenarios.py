@@ -79,6 +79,9 @@ scenario("kernel/boot/bltonly_gop_boots_on_serial_only")(ktest_boot(
     texts=["framebuffer: none", "console: serial only"]))
 scenario("kernel/boot/memory_map_with_8_GiB_is_well_formed")(ktest_boot(
     "memory_map_is_well_formed", memory="8G", texts=["memory:"]))
+scenario("kernel/boot/watchdog_fails_a_hung_test")(ktest_boot(
+    "hangs_until_the_watchdog_fires", code=35, cmdline="ktest.timeout=2",
+    texts=["ktest: FAIL hangs_until_the_watchdog_fires (watchdog: still running after 2 s)"]))
 scenario("kernel/boot/unknown_test_name_fails")(ktest_boot(
     "no_such_test_exists", code=35, texts=["ktest: FAIL no_such_test_exists (no such test)"]))
 

@@ -39,3 +39,12 @@ KTEST_BOOT(boots_without_framebuffer)
 	KEXPECT_EQ(ktest_boot_info()->fb.format, FB_NONE);
 	KEXPECT(!console_ready());
 }
+
+/* Never returns: the in-kernel watchdog must fail it (scenario sets ktest.timeout=2). */
+KTEST_BOOT(hangs_until_the_watchdog_fires)
+{
+	for (;;) {
+		arch_irq_save();            /* enable_and_wait wants interrupts off */
+		arch_irq_enable_and_wait();
+	}
+}
