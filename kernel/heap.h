@@ -10,8 +10,10 @@
  * the heap lock with interrupts off). IRQ handlers must not allocate.
  *
  * Contract for callers:
- *  - every pointer handed out is aligned to max(align, HEAP_MIN_ALIGN);
+ *  - every pointer handed out is aligned to max(align, HEAP_PTR_ALIGN);
  *    align must be 0 or a power of two up to HEAP_MAX_ALIGN, else NULL;
+ *    heap_calloc, heap_realloc when it moves a block, and kmalloc ask for
+ *    HEAP_MIN_ALIGN;
  *  - size 0 returns a unique minimal allocation that must be freed;
  *  - sizes above HEAP_MAX_SIZE, out of memory and bad alignments return NULL
  *    and leave the heap intact; heap_free(NULL) does nothing;
@@ -26,7 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HEAP_MIN_ALIGN   16u
+#define HEAP_PTR_ALIGN   8u	/* every pointer, whatever align asks */
+#define HEAP_MIN_ALIGN   16u	/* what calloc, realloc and kmalloc ask */
 #define HEAP_MAX_ALIGN   4096u
 #define HEAP_MAX_SIZE    (SIZE_MAX / 16)  /* larger requests fail at once */
 #define HEAP_QUARANTINE  16u              /* debug mode: frees held back */
@@ -134,8 +137,8 @@ int heap_init(struct heap *h, const struct heap_config *cfg);
 void *heap_alloc(struct heap *h, size_t size, size_t align);
 void heap_free(struct heap *h, void *ptr);
 /*
- * Resizes, moving the contents if needed; the result is HEAP_MIN_ALIGN
- * aligned. realloc(NULL, n) allocates; size 0 shrinks to a minimal block
+ * Resizes, moving the contents if needed; a moved block is HEAP_MIN_ALIGN
+ * aligned, one resized in place keeps its address. realloc(NULL, n) allocates; size 0 shrinks to a minimal block
  * (it never frees). NULL on failure, with the old block untouched.
  */
 void *heap_realloc(struct heap *h, void *ptr, size_t size);
@@ -183,9 +186,11 @@ static inline void heap_account_resize(struct heap *h, size_t old, size_t now)
  * The list design's core, also the block design's allocator for large
  * requests and slabs: blocks with boundary tags, the free ones indexed by
  * a treap keyed by address and augmented with the largest size in each
- * subtree, which gives exact address-ordered first fit in O(log n).
- * Every pointer it hands out is preceded by a 64-bit header word in which
- * HEAP_HDR_SMALL is clear: the block design tags its small blocks with it.
+ * subtree, which gives exact address-ordered first fit in O(log n) (large
+ * blocks: the tightest of the first t->fits fits, see heap_tree_init).
+ * Every pointer it hands out is HEAP_PTR_ALIGN aligned (more if asked) and
+ * preceded by a 64-bit header word in which HEAP_HDR_SMALL is clear: the
+ * block design tags its small blocks with it.
  * The core does no accounting; its callers do.
  */
 #define HEAP_HDR_SMALL 4u
@@ -197,9 +202,13 @@ struct heap_tree {
 	uintptr_t base;		/* first block header */
 	uintptr_t sentinel;	/* header of the zero-size block ending the arena */
 	uint32_t seed;		/* treap priorities */
+	uint32_t fits;		/* large blocks: tightest of this many fits */
 };
 
-/* Manages [start, h->end) and all later growth: 0 or -E_NOMEM. */
+/*
+ * Manages [start, h->end) and all later growth: 0 or -E_NOMEM. Sets fits
+ * to 1 (plain first fit); a design may raise it before the first alloc.
+ */
 int heap_tree_init(struct heap *h, struct heap_tree *t, uintptr_t start);
 /* NULL when out of memory; else *usable is the block's usable size. */
 void *heap_tree_alloc(struct heap *h, struct heap_tree *t, size_t size,

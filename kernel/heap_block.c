@@ -150,7 +150,8 @@ static bool block_in_arena(struct heap *h, const void *p)
 {
 	uintptr_t u = (uintptr_t)p;
 
-	if (likely(u >= h->start + 16 && u < h->end && IS_ALIGNED(u, 16)))
+	if (likely(u >= h->start + 16 && u < h->end &&
+		   IS_ALIGNED(u, HEAP_PTR_ALIGN)))
 		return true;
 	heap_report_error(h, "invalid free", p);
 	return false;

@@ -9,7 +9,7 @@ BENCH_HEAP_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -DEMBER_HOST
 
 BENCH_TARGETS += bench-heap
 
-$(BUILD)/bench/heap_replay: $(BENCH_HEAP_SRCS) $(wildcard kernel/heap.h lib/*.h)
+$(BUILD)/bench/heap_replay: $(BENCH_HEAP_SRCS) $(wildcard kernel/heap.h lib/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_HEAP_CFLAGS) $(BENCH_HEAP_SRCS) -o $@
 

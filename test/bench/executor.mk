@@ -7,7 +7,7 @@ BENCH_EXECUTOR_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -DEMBER_HOST
 
 BENCH_TARGETS += bench-executor
 
-$(BUILD)/bench/executor_bench: $(BENCH_EXECUTOR_SRCS) $(wildcard kernel/task.h kernel/taskq.h lib/*.h)
+$(BUILD)/bench/executor_bench: $(BENCH_EXECUTOR_SRCS) $(wildcard kernel/task.h kernel/taskq.h lib/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_EXECUTOR_CFLAGS) $(BENCH_EXECUTOR_SRCS) -o $@
 

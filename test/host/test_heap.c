@@ -202,7 +202,7 @@ static void shadow_check_new(struct fixture *fx, struct shadow *s,
 	uintptr_t lo = (uintptr_t)b->p, hi = lo + MAX(b->usable, (size_t)1);
 
 	assert_in_arena(fx, b->p, b->usable);
-	assert_true(IS_ALIGNED(lo, MAX(b->align, (size_t)HEAP_MIN_ALIGN)));
+	assert_true(IS_ALIGNED(lo, MAX(b->align, (size_t)HEAP_PTR_ALIGN)));
 	assert_true(b->usable >= b->size);
 	for (size_t i = 0; i < s->nr_live; i++) {
 		uintptr_t olo = (uintptr_t)s->live[i].p;
@@ -245,10 +245,11 @@ static void shadow_realloc(struct fixture *fx, struct shadow *s, size_t i)
 
 	assert_true(filled(b.p, b.usable, b.id));
 	b.size = random_size(s);
-	b.align = HEAP_MIN_ALIGN;
 	keep = MIN(b.size, s->live[i].usable);
 	b.p = heap_realloc(&fx->heap, b.p, b.size);
 	assert_non_null(b.p);
+	if (b.p != s->live[i].p)
+		b.align = HEAP_MIN_ALIGN;	/* moved; in place keeps its own */
 	assert_true(filled(b.p, keep, b.id));
 	s->in_use -= s->live[i].usable;
 	s->live[i] = s->live[--s->nr_live];
@@ -326,7 +327,7 @@ static void heap_aligns_every_power_of_two_up_to_4096(void **state)
 			p[a][i] = heap_alloc(&fx->heap, sizes[i], align);
 			assert_non_null(p[a][i]);
 			assert_true(IS_ALIGNED((uintptr_t)p[a][i],
-					       MAX(align, (size_t)HEAP_MIN_ALIGN)));
+					       MAX(align, (size_t)HEAP_PTR_ALIGN)));
 			assert_true(heap_usable_size(&fx->heap, p[a][i]) >= sizes[i]);
 			fill(p[a][i], sizes[i], a * 16 + (uint32_t)i);
 		}
@@ -338,6 +339,32 @@ static void heap_aligns_every_power_of_two_up_to_4096(void **state)
 			heap_free(&fx->heap, p[a][i]);
 		}
 	}
+	assert_heap_ok(fx);
+}
+
+/* kmalloc, heap_realloc and heap_calloc rely on this: 16 whenever asked. */
+static void heap_aligns_to_16_when_asked_and_in_realloc_and_calloc(void **state)
+{
+	struct fixture *fx = *state;
+	void *p[16], *q, *r;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(p); i++) {
+		size_t align = i % 2 ? HEAP_MIN_ALIGN : HEAP_PTR_ALIGN;
+
+		p[i] = heap_alloc(&fx->heap, 8 + 8 * i, align);
+		assert_non_null(p[i]);
+		assert_true(IS_ALIGNED((uintptr_t)p[i], align));
+	}
+	q = heap_calloc(&fx->heap, 3, 7);
+	r = heap_realloc(&fx->heap, NULL, 24);
+	assert_true(IS_ALIGNED((uintptr_t)q, HEAP_MIN_ALIGN));
+	assert_true(IS_ALIGNED((uintptr_t)r, HEAP_MIN_ALIGN));
+	r = heap_realloc(&fx->heap, r, 5000);
+	assert_true(IS_ALIGNED((uintptr_t)r, HEAP_MIN_ALIGN));
+	for (unsigned int i = 0; i < ARRAY_SIZE(p); i++)
+		heap_free(&fx->heap, p[i]);
+	heap_free(&fx->heap, q);
+	heap_free(&fx->heap, r);
 	assert_heap_ok(fx);
 }
 
@@ -354,7 +381,7 @@ static void heap_rejects_alignments_that_are_not_powers_of_two_up_to_4096(void *
 	assert_int_equal(st.nr_failed, 3);
 	p = heap_alloc(&fx->heap, 32, 0);
 	assert_non_null(p);
-	assert_true(IS_ALIGNED((uintptr_t)p, HEAP_MIN_ALIGN));
+	assert_true(IS_ALIGNED((uintptr_t)p, HEAP_PTR_ALIGN));
 	heap_free(&fx->heap, p);
 	assert_heap_ok(fx);
 }
@@ -369,7 +396,8 @@ static void heap_gives_a_unique_minimal_block_for_size_zero(void **state)
 	assert_non_null(a);
 	assert_non_null(b);
 	assert_ptr_not_equal(a, b);
-	assert_true(IS_ALIGNED((uintptr_t)a, HEAP_MIN_ALIGN));
+	assert_true(IS_ALIGNED((uintptr_t)a, HEAP_PTR_ALIGN));
+	assert_true(IS_ALIGNED((uintptr_t)b, HEAP_PTR_ALIGN));
 	heap_get_stats(&fx->heap, &st);
 	assert_int_equal(st.allocs, 2);
 	heap_free(&fx->heap, a);
@@ -794,6 +822,87 @@ static void list_returns_alignment_padding_to_the_free_list(void **state)
 	assert_heap_ok(fx);
 }
 
+/* 8-byte header, sizes in 8-byte steps, 32-byte minimum block. */
+static void list_packs_blocks_at_an_8_byte_grain_down_to_32_bytes(void **state)
+{
+	struct fixture *fx = *state;
+	char *a = heap_alloc(&fx->heap, 32, 8), *b = heap_alloc(&fx->heap, 32, 8);
+	char *tiny = heap_alloc(&fx->heap, 1, 0), *zero = heap_alloc(&fx->heap, 0, 0);
+	char *c = heap_alloc(&fx->heap, 32, 16);
+
+	assert_int_equal(b - a, 40);
+	assert_int_equal(heap_usable_size(&fx->heap, a), 32);
+	assert_false(IS_ALIGNED((uintptr_t)a, 16) && IS_ALIGNED((uintptr_t)b, 16));
+	assert_int_equal(zero - tiny, 32);
+	assert_int_equal(heap_usable_size(&fx->heap, tiny), 24);
+	assert_true(IS_ALIGNED((uintptr_t)c, 16));
+	assert_heap_ok(fx);
+}
+
+/* Only free blocks carry a footer; the block above learns of them by a bit. */
+static void list_finds_a_free_lower_neighbour_through_its_footer(void **state)
+{
+	struct fixture *fx = *state;
+	char *a = heap_alloc(&fx->heap, 100, 0), *b = heap_alloc(&fx->heap, 100, 0);
+	char *guard = heap_alloc(&fx->heap, 16, 0);
+
+	heap_free(&fx->heap, a);
+	assert_heap_ok(fx);
+	heap_free(&fx->heap, b);
+	assert_heap_ok(fx);
+	assert_ptr_equal(heap_alloc(&fx->heap, 200, 0), a);
+	heap_free(&fx->heap, guard);
+	assert_heap_ok(fx);
+}
+
+/* Header bit 1 says "the block below is free"; heap_check verifies it. */
+static void list_check_notices_a_wrong_prev_free_bit(void **state)
+{
+	struct fixture *fx = *state;
+	char *a = heap_alloc(&fx->heap, 100, 0), *b = heap_alloc(&fx->heap, 100, 0);
+	uint64_t *b_hdr = (uint64_t *)b - 1;
+
+	assert_false(*b_hdr & 2);
+	heap_free(&fx->heap, a);
+	assert_true(*b_hdr & 2);
+	*b_hdr &= ~(uint64_t)2;
+	assert_int_equal(heap_check(&fx->heap), -E_INVAL);
+	*b_hdr |= 2;
+	assert_heap_ok(fx);
+}
+
+static void list_gives_a_large_request_the_tightest_of_the_first_fits(void **state)
+{
+	struct fixture *fx = *state;
+	char *a = heap_alloc(&fx->heap, 20000, 0), *s1 = heap_alloc(&fx->heap, 64, 0);
+	char *b = heap_alloc(&fx->heap, 6000, 0), *s2 = heap_alloc(&fx->heap, 64, 0);
+
+	heap_free(&fx->heap, a);
+	heap_free(&fx->heap, b);
+	/* First fit would cut a; the tighter b takes it. Small ones: first fit. */
+	assert_true(within(heap_alloc(&fx->heap, 5000, 0), b, b + 6000));
+	assert_true(within(heap_alloc(&fx->heap, 100, 0), a, a + 20000));
+	(void)s1;
+	(void)s2;
+	assert_heap_ok(fx);
+}
+
+static void list_keeps_the_top_block_for_when_nothing_lower_fits(void **state)
+{
+	struct fixture *fx = *state;
+	char *a = heap_alloc(&fx->heap, 40000, 0), *guard = heap_alloc(&fx->heap, 64, 0);
+	uintptr_t end = fx->heap.end;
+	struct heap_stats st;
+
+	heap_free(&fx->heap, a);
+	heap_get_stats(&fx->heap, &st);
+	assert_true(st.free - st.largest_free >= 20000);	/* the top fits too */
+	assert_true(within(heap_alloc(&fx->heap, 20000, 0), a, a + 40000));
+	assert_int_equal(fx->heap.end, end);
+	(void)guard;
+	assert_heap_ok(fx);
+}
+
 static void heap_realloc_grows_in_place_into_a_free_neighbour(void **state)
 {
 	struct fixture *fx = *state;
@@ -865,6 +974,7 @@ static void bump_resets_when_the_last_allocation_is_freed(void **state)
 	fx_teardown, (void *)(ops))
 #define COMMON(ops) \
 	T(heap_aligns_every_power_of_two_up_to_4096, ops), \
+	T(heap_aligns_to_16_when_asked_and_in_realloc_and_calloc, ops), \
 	T(heap_rejects_alignments_that_are_not_powers_of_two_up_to_4096, ops), \
 	T(heap_gives_a_unique_minimal_block_for_size_zero, ops), \
 	T(heap_returns_null_for_huge_sizes_and_stays_usable, ops), \
@@ -897,6 +1007,12 @@ int main(void)
 		T(list_is_first_fit_in_address_order, &heap_list_ops),
 		T(list_coalesces_neighbours_on_free, &heap_list_ops),
 		T(list_returns_alignment_padding_to_the_free_list, &heap_list_ops),
+		T(list_packs_blocks_at_an_8_byte_grain_down_to_32_bytes, &heap_list_ops),
+		T(list_finds_a_free_lower_neighbour_through_its_footer, &heap_list_ops),
+		T(list_check_notices_a_wrong_prev_free_bit, &heap_list_ops),
+		T(list_gives_a_large_request_the_tightest_of_the_first_fits,
+		  &heap_list_ops),
+		T(list_keeps_the_top_block_for_when_nothing_lower_fits, &heap_list_ops),
 		T(heap_realloc_grows_in_place_into_a_free_neighbour, &heap_list_ops),
 	};
 	const struct CMUnitTest block[] = {
