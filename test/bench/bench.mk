@@ -4,7 +4,7 @@
 
 BENCH_TRACES ?= ../shared/bench
 BENCH_HEAP_SRCS := test/bench/heap_replay.c kernel/heap.c kernel/heap_bump.c \
-	kernel/heap_list.c kernel/heap_block.c
+	kernel/heap_tree.c kernel/heap_list.c kernel/heap_block.c
 BENCH_HEAP_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -DEMBER_HOST
 
 BENCH_TARGETS += bench-heap
