@@ -15,6 +15,7 @@
 #include "kernel/input.h"
 #include "kernel/kprintf.h"
 #include "kernel/ktest.h"
+#include "test/kernel/ps2_inject.h"
 #include "kernel/sched.h"
 
 #define MAX_JOIN 32
@@ -267,24 +268,6 @@ KTEST(a_wake_up_from_an_interrupt_at_the_halt_is_not_lost)
 /* ---- an input storm ------------------------------------------------------- */
 
 #define STORM_BYTES 100
-#define SET2_A_MAKE 0x1c
-#define SET2_BREAK  0xf0
-
-static bool storm_inject(uint8_t byte)
-{
-	struct ps2_stats before, now;
-	uint64_t until = clock_ns() + 100000000;
-
-	ps2_get_stats(&before);
-	if (ps2_inject(byte) < 0)
-		return false;
-	do {
-		ps2_get_stats(&now);
-		if (now.irqs > before.irqs)
-			return true;
-	} while (clock_ns() < until);
-	return false;
-}
 
 struct reader {
 	struct coro co;
@@ -319,8 +302,8 @@ static enum task_poll injector_poll(void *arg, struct task_cx *cx)
 	CORO_BEGIN(&j->co);
 	for (j->i = 0; j->i < 5; j->i++)
 		CORO_YIELD(&j->co, cx);
-	j->ok = storm_inject(SET2_BREAK) && storm_inject(SET2_A_MAKE) &&
-		storm_inject(SET2_A_MAKE);   /* release A, press A */
+	j->ok = ktest_ps2_inject(SET2_BREAK) && ktest_ps2_inject(SET2_A_MAKE) &&
+		ktest_ps2_inject(SET2_A_MAKE);   /* release A, press A */
 	CORO_END(&j->co);
 }
 
@@ -337,7 +320,7 @@ KTEST(an_input_storm_is_counted_and_the_stream_stays_responsive)
 		;
 	input_get_stats(&before);
 	for (unsigned i = 0; i < STORM_BYTES; i++)
-		pushed += storm_inject(SET2_A_MAKE);
+		pushed += ktest_ps2_inject(SET2_A_MAKE);
 	KREQUIRE(pushed == STORM_BYTES);
 	input_get_stats(&after);
 	KEXPECT_EQ(after.kbd_drops - before.kbd_drops, STORM_BYTES - INPUT_KBD_RING);

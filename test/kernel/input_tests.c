@@ -11,10 +11,9 @@
 #include "kernel/input.h"
 #include "kernel/kprintf.h"
 #include "kernel/ktest.h"
+#include "test/kernel/ps2_inject.h"
 #include "lib/errno.h"
 
-#define SET2_A_MAKE 0x1c
-#define SET2_BREAK  0xf0
 
 static void drain(void)
 {
@@ -22,23 +21,6 @@ static void drain(void)
 
 	while (input_next(&ev))
 		;
-}
-
-/* Inject one byte and wait (at most 100 ms) until IRQ 1 has taken it. */
-static bool inject(uint8_t byte)
-{
-	struct ps2_stats before, now;
-	uint64_t until = clock_ns() + 100000000;
-
-	ps2_get_stats(&before);
-	if (ps2_inject(byte) < 0)
-		return false;
-	do {
-		ps2_get_stats(&now);
-		if (now.irqs > before.irqs)
-			return true;
-	} while (clock_ns() < until);
-	return false;
 }
 
 KTEST(keyboard_acknowledges_led_commands)
@@ -60,9 +42,9 @@ KTEST(keyboard_irq_bytes_reach_the_decoder_in_order)
 	KREQUIRE(ps2_present());
 	KREQUIRE(arch_irq_enabled());
 	drain();
-	KREQUIRE(inject(SET2_A_MAKE));
-	KREQUIRE(inject(SET2_BREAK));
-	KREQUIRE(inject(SET2_A_MAKE));
+	KREQUIRE(ktest_ps2_inject(SET2_A_MAKE));
+	KREQUIRE(ktest_ps2_inject(SET2_BREAK));
+	KREQUIRE(ktest_ps2_inject(SET2_A_MAKE));
 	KREQUIRE(input_next(&ev));
 	KEXPECT(ev.pressed && ev.key == KBD_KEY_A && ev.ch == 'a');
 	KREQUIRE(input_next(&ev));
@@ -81,14 +63,14 @@ KTEST(keyboard_ring_overflow_drops_and_counts_the_excess)
 	drain();
 	input_get_stats(&before);
 	for (int i = 0; i < 100; i++)
-		KREQUIRE(inject(SET2_A_MAKE));
+		KREQUIRE(ktest_ps2_inject(SET2_A_MAKE));
 	input_get_stats(&after);
 	KEXPECT_EQ(after.kbd_waiting, INPUT_KBD_RING);
 	KEXPECT_EQ(after.kbd_drops - before.kbd_drops, 100 - INPUT_KBD_RING);
 	while (input_next(&ev))
 		presses += ev.pressed && ev.key == KBD_KEY_A;
 	KEXPECT_EQ(presses, INPUT_KBD_RING);       /* the first press, then repeats */
-	KREQUIRE(inject(SET2_BREAK) && inject(SET2_A_MAKE));
+	KREQUIRE(ktest_ps2_inject(SET2_BREAK) && ktest_ps2_inject(SET2_A_MAKE));
 	drain();
 	input_get_stats(&after);
 	KEXPECT_EQ(after.kbd_waiting, 0);
