@@ -5,9 +5,10 @@
 #   make help    list every target
 #
 # Objects are mirrored under $(BUILD)/<flavour>/ with -MMD -MP dependency files.
-# Source lists are wildcards: a new .c in kernel/, arch/x86_64/, lib/ or test/kernel/
-# is picked up without touching this file. A host unit test test/host/test_X.c may
-# list the portable kernel sources it needs in test/host/test_X.mk as test_X_SRCS.
+# Source lists are wildcards: a new .c in kernel/ or one of its rooms (kernel/mm/, ...),
+# arch/x86_64/, lib/ or test/kernel/ is picked up without touching this file. A host
+# unit test test/host/ROOM/test_X.c may list the portable kernel sources it needs in
+# test/host/ROOM/test_X.mk as test_X_SRCS; it is built as build/host/bin/test_X.
 
 # ---- overridable settings ------------------------------------------------------------
 BUILD        ?= build
@@ -69,12 +70,14 @@ LIB_SRCS      := $(wildcard lib/*.c)
 LIB_HOST_SRCS := $(filter-out lib/string.c,$(LIB_SRCS))
 EFI_SRCS      := $(wildcard efi/*.c) efi/handoff.S lib/string.c lib/errno.c lib/elf.c lib/memmap.c \
 	lib/format.c lib/cmdline.c
-KERNEL_SRCS   := $(wildcard kernel/*.c kernel/*.S arch/x86_64/*.c arch/x86_64/*.S) $(LIB_SRCS)
-KTEST_SRCS    := $(wildcard test/kernel/*.c)
-HOST_TESTS    := $(patsubst test/host/%.c,$(BUILD)/host/%,$(wildcard test/host/test_*.c))
+KERNEL_SRCS   := $(wildcard kernel/*.c kernel/*/*.c kernel/*/*.S arch/x86_64/*.c arch/x86_64/*.S) \
+	$(LIB_SRCS)
+KTEST_SRCS    := $(wildcard test/kernel/*.c test/kernel/*/*.c)
+HOST_TEST_SRCS := $(wildcard test/host/*/test_*.c)
+HOST_TESTS    := $(foreach s,$(HOST_TEST_SRCS),$(BUILD)/host/bin/$(basename $(notdir $(s))))
 
 # Console fonts (Terminus with Unicode tables), decompressed at build time and
-# embedded into the kernel by kernel/font_data.S.
+# embedded into the kernel by kernel/console/font_data.S.
 FONTS := $(BUILD)/font/terminus16.psf $(BUILD)/font/terminus32.psf
 
 obj = $(patsubst %.S,$(BUILD)/$(1)/%.o,$(patsubst %.c,$(BUILD)/$(1)/%.o,$(2)))
@@ -83,9 +86,10 @@ KERNEL_OBJS := $(call obj,kernel,$(KERNEL_SRCS))
 KTEST_OBJS  := $(call obj,kernel,$(KTEST_SRCS))
 LIB_HOST_OBJS := $(call obj,host,$(LIB_HOST_SRCS))
 
--include test/host/*.mk
+-include test/host/*/*.mk
 BENCH_TARGETS :=
 -include test/bench/*.mk
+-include test/fuzz/*.mk
 
 ESP_FILES := $(shell find esp -type f 2>/dev/null)
 LOADER    := $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI
@@ -134,7 +138,7 @@ run: all deps-gui ## boot the image in QEMU + OVMF (window if there is a display
 	$(QEMU) -machine q35 -accel tcg -m $(QEMU_MEM) -no-reboot $$disp \
 		-drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
 		-drive if=pflash,format=raw,file=$(BUILD)/OVMF_VARS.fd \
-		-drive format=raw,file=$(IMAGE) -serial mon:stdio
+		-drive format=raw,file=$(IMAGE) -serial mon:stdio -nic none
 
 test: $(HOST_TESTS) $(TLOADER) $(IMAGE) $(BAD_LOADERS) ## run host, in-kernel, crash and system tests
 	@$(PYTHON) test/run.py --build $(BUILD) --ovmf-code $(OVMF_CODE) --ovmf-vars $(OVMF_VARS)
@@ -158,8 +162,8 @@ $(BUILD)/gen/version.h: FORCE
 	@echo '#define EMBER_VERSION "$(VERSION)"' > $@.tmp
 	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
 
-$(BUILD)/kernel/kernel/banner.o: $(BUILD)/gen/version.h
-$(BUILD)/kernel/kernel/shell_cmds.o: $(BUILD)/gen/version.h
+$(BUILD)/kernel/kernel/console/banner.o: $(BUILD)/gen/version.h
+$(BUILD)/kernel/kernel/shell/shell_cmds.o: $(BUILD)/gen/version.h
 
 .PHONY: FORCE
 FORCE:
@@ -271,8 +275,14 @@ $(BUILD)/host/%.o: %.c | $(DEPS_STAMP)
 # Keep intermediate objects and loaders so incremental builds stay incremental.
 .SECONDARY:
 
-.SECONDEXPANSION:
-$(BUILD)/host/test_%: $(BUILD)/host/test/host/test_%.o $(LIB_HOST_OBJS) $$(call obj,host,$$(test_$$*_SRCS)) | $(FONTS)
-	$(CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
+# One rule per host test: build/host/bin/test_X from test/host/ROOM/test_X.c, the
+# portable lib/ objects and the kernel sources its .mk names.
+define host_test_rule
+$(BUILD)/host/bin/$(basename $(notdir $(1))): $(call obj,host,$(1)) $(LIB_HOST_OBJS) \
+		$$(call obj,host,$$($(basename $(notdir $(1)))_SRCS)) | $(FONTS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(HOST_CFLAGS) $$^ -o $$@ $$(HOST_LDLIBS)
+endef
+$(foreach s,$(HOST_TEST_SRCS),$(eval $(call host_test_rule,$(s))))
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -73,7 +73,7 @@ void arch_vga_set_cursor(bool visible, unsigned offset);
 /*
  * Page-table look-up of a virtual address in the current address space:
  * false when it is not mapped or not canonical (then using it would fault).
- * Changing mappings goes through the paging API, kernel/paging.h, whose
+ * Changing mappings goes through the paging API, kernel/mm/paging.h, whose
  * table format lives in arch/x86_64/paging.c.
  */
 struct arch_mapping {
@@ -106,7 +106,7 @@ void arch_irq_enable_and_wait(void);
 /*
  * Periodic timer (PIT channel 0). arch_timer_start: 0, -E_RANGE or -E_BUSY.
  * Callbacks run from every tick in interrupt context; remove with the same
- * pair. See kernel/clock.h for the portable interface.
+ * pair. See kernel/time/clock.h for the portable interface.
  */
 int arch_timer_start(unsigned hz);
 uint64_t arch_timer_ticks(void);

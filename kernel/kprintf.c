@@ -4,7 +4,7 @@
  * without a heap. Interrupts are off for the whole call.
  */
 #include "kernel/arch.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/kprintf.h"
 #include "lib/format.h"
 

@@ -3,7 +3,7 @@
  * start-up; tests run one after the other on the boot stack.
  */
 #include "kernel/arch.h"
-#include "kernel/clock.h"
+#include "kernel/time/clock.h"
 #include "kernel/kprintf.h"
 #include "kernel/ktest.h"
 #include "lib/cmdline.h"

@@ -5,19 +5,19 @@
  * chapter for each, in this order.
  */
 #include "kernel/arch.h"
-#include "kernel/banner.h"
+#include "kernel/console/banner.h"
 #include "kernel/boot.h"
-#include "kernel/clock.h"
-#include "kernel/console.h"
-#include "kernel/input.h"
+#include "kernel/time/clock.h"
+#include "kernel/console/console.h"
+#include "kernel/input/input.h"
 #include "kernel/kprintf.h"
-#include "kernel/kmalloc.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/ktest.h"
-#include "kernel/paging.h"
+#include "kernel/mm/paging.h"
 #include "kernel/panic.h"
-#include "kernel/pmm.h"
-#include "kernel/sched.h"
-#include "kernel/shell.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/async/sched.h"
+#include "kernel/shell/shell.h"
 
 static void check_boot_info(const struct boot_info *bi)
 {

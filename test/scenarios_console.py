@@ -1,4 +1,4 @@
-"""Boots of the console's VGA text back end (test/kernel/console_tests.c) and
+"""Boots of the console's VGA text back end (test/kernel/console/console_tests.c) and
 screen checks of it on the real image.
 
 - console=vga on QEMU's std VGA (which OVMF drives as a linear framebuffer

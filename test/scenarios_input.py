@@ -1,6 +1,6 @@
 """System tests of keyboard and serial input on the real image (build/ember.img).
 
-The kernel ends start-up in the shell (kernel/shell.c), whose line editor
+The kernel ends start-up in the shell (kernel/shell/shell.c), whose line editor
 echoes what is typed. These boots type into it the way a user would and read
 back both copies of the echo (the prompt stripped):
 

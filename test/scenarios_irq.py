@@ -1,5 +1,5 @@
 """Boots of hardware interrupts, the timer and input (test/kernel/irq_tests.c,
-test/kernel/input_tests.c).
+test/kernel/input/input_tests.c).
 
 - Lines printed by a timer callback in interrupt context never split the lines
   the main flow prints: every serial line between the markers is one whole

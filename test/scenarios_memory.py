@@ -1,7 +1,7 @@
 """Boots of the memory subsystems: frames, paging, the kernel heap.
 
 Crash boots end in an expected panic (exit 33 through KTEST_SHOULD_PANIC) with
-the message on serial; the heap design boots run test/kernel/kmalloc_tests.c's
+the message on serial; the heap design boots run test/kernel/mm/kmalloc_tests.c's
 heap_design_suite (the blog's heap tests and more) once per allocator design,
 chosen on the kernel command line, with and without heap.debug=1.
 """

@@ -1,7 +1,7 @@
 """System tests of the shell on the real image (build/ember.img).
 
 The kernel ends start-up in its executor running the shell task
-(kernel/shell.c). These boots drive it the way a user would:
+(kernel/shell/shell.c). These boots drive it the way a user would:
 
 - over COM1 (the serial line is a terminal): every information command,
   Tab completion, a sleep that must last as long as asked, int3 (report,

@@ -1,5 +1,5 @@
 /*
- * The paging API (kernel/paging.h) on x86_64 4-level tables, read and written
+ * The paging API (kernel/mm/paging.h) on x86_64 4-level tables, read and written
  * through the direct map. Tables the API creates come from the frame
  * allocator and are freed when they empty; tables it did not create (the
  * loader's, typed MEM_KERNEL) are never freed, and neither are PDPTs, so the
@@ -10,9 +10,9 @@
 #include "arch/x86_64/mmu.h"
 #include "kernel/arch.h"
 #include "kernel/kprintf.h"
-#include "kernel/paging.h"
+#include "kernel/mm/paging.h"
 #include "kernel/panic.h"
-#include "kernel/pmm.h"
+#include "kernel/mm/pmm.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 

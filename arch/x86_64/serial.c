@@ -10,7 +10,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/pic.h"
 #include "kernel/arch.h"
-#include "kernel/input.h"
+#include "kernel/input/input.h"
 #include "lib/errno.h"
 #include "lib/ring.h"
 

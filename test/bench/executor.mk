@@ -2,12 +2,12 @@
 # and of a blog-style baseline, under callgrind (test/bench/executor_bench.py,
 # docs/async.md). Host -O2 build of the pure executor, no sanitizers.
 
-BENCH_EXECUTOR_SRCS := test/bench/executor_bench.c kernel/task.c kernel/taskq.c
+BENCH_EXECUTOR_SRCS := test/bench/executor_bench.c kernel/async/task.c kernel/async/taskq.c
 BENCH_EXECUTOR_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -DEMBER_HOST
 
 BENCH_TARGETS += bench-executor
 
-$(BUILD)/bench/executor_bench: $(BENCH_EXECUTOR_SRCS) $(wildcard kernel/task.h kernel/taskq.h lib/*.h) | $(DEPS_STAMP)
+$(BUILD)/bench/executor_bench: $(BENCH_EXECUTOR_SRCS) $(wildcard kernel/async/task.h kernel/async/taskq.h lib/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_EXECUTOR_CFLAGS) $(BENCH_EXECUTOR_SRCS) -o $@
 

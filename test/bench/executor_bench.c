@@ -6,7 +6,7 @@
  *
  *   executor_bench ember|blog TASKS ROUNDS
  *
- *   ember  kernel/task.c as the kernel uses it, on a platform whose
+ *   ember  kernel/async/task.c as the kernel uses it, on a platform whose
  *          interrupt save/restore and clock cost what a call costs;
  *   blog   a C rendering of the blog's executor, as the baseline: tasks
  *          and the waker cache in ordered maps keyed by task id (sorted
@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "kernel/panic.h"
-#include "kernel/task.h"
+#include "kernel/async/task.h"
 #include "lib/compiler.h"
 
 void panic_at(const char *file, int line, const char *func, const char *fmt, ...)

@@ -4,7 +4,7 @@
  * The host runner checks the QEMU exit code and the serial text of each.
  */
 #include "kernel/arch.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/kprintf.h"
 #include "kernel/ktest.h"
 #include "kernel/panic.h"

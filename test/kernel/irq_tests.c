@@ -10,7 +10,7 @@
 #include "arch/x86_64/pit.h"
 #include "arch/x86_64/ps2.h"
 #include "kernel/arch.h"
-#include "kernel/clock.h"
+#include "kernel/time/clock.h"
 #include "kernel/kprintf.h"
 #include "kernel/ktest.h"
 #include "lib/errno.h"

@@ -1,6 +1,6 @@
 /* Scancode injection for the input and async tests (see ps2_inject.h). */
 #include "arch/x86_64/ps2.h"
-#include "kernel/clock.h"
+#include "kernel/time/clock.h"
 #include "test/kernel/ps2_inject.h"
 
 #define INJECT_WAIT_NS 100000000ull

@@ -1,0 +1,259 @@
+/*
+ * Cooperative tasks: the C counterpart of Rust's futures, wakers and the
+ * blog's executor (the async chapter of the docs maps one onto the other).
+ *
+ * A task is a poll function plus the state it works on. The executor calls
+ * poll(state, cx); poll does what it can and returns TASK_READY (finished) or
+ * TASK_PENDING, having first arranged for cx->waker to be woken when it can
+ * go on (coro.h lets it resume in the middle of a loop). Waking puts
+ * the task's slot on the ready queue unless it is queued already, so a storm
+ * of wake-ups costs one poll. Waking is lock-free (an atomic exchange of the
+ * task's queued flag, then an atomic push): interrupts stay enabled.
+ *
+ * Tasks live in a table the caller provides at executor_init (no heap); a
+ * task's state is the spawner's memory and must stay put until the task
+ * finishes. A waker names its task by table slot and generation: the
+ * generation is odd while the task is alive and moves on when it finishes,
+ * so a waker kept past the end of its task wakes nothing (counted as
+ * stale_wakes), nor the task spawned into the slot after it. A zeroed
+ * waker (WAKER_NOOP) is valid and does nothing.
+ *
+ * The executor reaches the CPU only through struct task_platform, to go
+ * idle without losing a wake-up and to read the clock: the kernel's uses
+ * arch_irq_save/restore, sti;hlt and the TSC; host tests use fakes.
+ *
+ * Context: waker_wake and atomic_waker_wake from anywhere, interrupt
+ * handlers included. Everything else from task context (a poll function, or
+ * the executor's own thread before executor_run): executor_spawn, the join
+ * future, atomic_waker_register. One executor per CPU; Ember has one CPU.
+ */
+#ifndef EMBER_KERNEL_TASK_H
+#define EMBER_KERNEL_TASK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/async/taskq.h"
+#include "lib/compiler.h"
+
+#define TASK_MAX   TASKQ_MAX_CAP	/* most slots a table may have */
+#define TASK_NONE  UINT32_MAX		/* "no slot" in lists */
+
+/* What a poll returns. PENDING is 0 so a bool condition reads the same. */
+enum task_poll {
+	TASK_PENDING = 0,
+	TASK_READY = 1,
+};
+
+struct executor;
+
+/* Names one task for its whole life: slot in the table, odd generation. */
+struct task_handle {
+	uint32_t slot;
+	uint32_t gen;
+};
+
+struct task;
+
+/*
+ * Wakes one task; copy it freely (a Rust Waker::clone is a struct copy).
+ * Only the executor makes them: the slot is its table's, valid as long as
+ * the executor is.
+ */
+struct waker {
+	struct task *task;	/* the slot; NULL: a no-op waker */
+	uint32_t gen;		/* the task's generation when it was made */
+};
+
+#define WAKER_NOOP ((struct waker){ 0 })
+
+/* What a poll function is handed: its waker and its executor (to spawn). */
+struct task_cx {
+	struct waker waker;
+	struct executor *ex;
+};
+
+typedef enum task_poll task_poll_fn(void *state, struct task_cx *cx);
+
+/*
+ * The CPU, as the executor needs it. Every member is required.
+ *   irq_save     disable interrupts, return the previous state
+ *   irq_restore  put back a state irq_save returned
+ *   irq_enabled  are interrupts enabled now (for assertions)
+ *   idle         called with interrupts disabled: enable them and wait for
+ *                one interrupt as ONE atomic step (sti; hlt), so a wake-up
+ *                that arrives after the executor's last look at the queue
+ *                still ends the wait. May return with interrupts either way.
+ *   timestamp    a cycle counter (TSC) for the tasks' CPU time
+ */
+struct task_platform {
+	unsigned long (*irq_save)(void);
+	void (*irq_restore)(unsigned long flags);
+	bool (*irq_enabled)(void);
+	void (*idle)(void);
+	uint64_t (*timestamp)(void);
+};
+
+struct task_stats {
+	uint64_t polls;		/* times poll was called */
+	uint64_t wakes;		/* waker_wake calls that reached the live task */
+	uint64_t cpu_ticks;	/* timestamp ticks spent in poll (and just before) */
+};
+
+/*
+ * A future that is ready when the target task has finished. Any number of
+ * tasks may join one target; a pending join is linked into the target's
+ * list, so it must stay in place until it completes or is cancelled.
+ */
+struct task_join {
+	struct executor *ex;
+	struct task_handle target;
+	struct waker waker;	/* of the joining task */
+	struct task_join *next;
+	bool linked;
+};
+
+/*
+ * One slot of the task table. The fields belong to the executor. Aligned
+ * so that a slot number becomes an address by a shift.
+ */
+struct task {
+	task_poll_fn *poll;
+	void *state;
+	struct task_cx cx;		/* this task's waker, made at spawn */
+	uint32_t gen;			/* odd: alive; even: free */
+	uint32_t slot;			/* its index in the table */
+	uint8_t queued;			/* 1 from the wake that queues the slot until its pop */
+	uint32_t next_free;		/* free list link, TASK_NONE at the end */
+	const char *name;
+	struct task_join *joiners;	/* tasks waiting for this one to finish */
+	struct task_stats stats;
+} __attribute__((aligned(64)));
+
+/* A copy of one live task's bookkeeping, for a task list (the shell's ps). */
+struct task_info {
+	struct task_handle handle;
+	const char *name;
+	struct task_stats stats;
+	bool queued;
+};
+
+struct executor_stats {
+	uint64_t polls;
+	uint64_t stale_wakes;	/* wakers whose task had finished */
+	uint64_t idles;		/* times the CPU was put to sleep */
+	uint64_t spawned;
+	uint64_t finished;
+};
+
+struct executor {
+	const struct task_platform *plat;
+	struct task *tasks;
+	uint32_t max_tasks;
+	uint32_t free_head;	/* first free slot, TASK_NONE if none */
+	uint32_t live;		/* tasks spawned and not finished */
+	bool running;		/* inside executor_run */
+	bool polling;		/* inside executor_run_ready: polls do not nest */
+	bool stop;		/* executor_stop was called */
+	struct taskq ready;
+	struct executor_stats stats;
+};
+
+/*
+ * An executor over tasks[0..max_tasks) and a ready queue of queue_cap ids
+ * (a power of two >= max_tasks: that is what makes it never overflow).
+ * Returns 0 or -E_INVAL (NULL pointers, a platform member missing,
+ * max_tasks 0 or above TASK_MAX, queue_cap too small or not a power of two).
+ */
+int executor_init(struct executor *ex, const struct task_platform *plat,
+		  struct task *tasks, size_t max_tasks,
+		  uint32_t *queue, size_t queue_cap);
+
+/*
+ * Start poll(state, cx) as a new task named name (for listings; NULL means
+ * "task") and queue it for its first poll. *out (may be NULL) receives its
+ * handle. Returns 0, -E_INVAL (poll is NULL) or -E_NOSPC (table full).
+ * Task context; allowed from inside a poll.
+ */
+int executor_spawn(struct executor *ex, const char *name, task_poll_fn *poll,
+		   void *state, struct task_handle *out);
+
+/*
+ * Poll ready tasks until the ready queue is empty (tasks that keep waking
+ * themselves keep it busy). Returns the number of polls.
+ */
+size_t executor_run_ready(struct executor *ex);
+
+/*
+ * The executor's loop: run ready tasks; when none is ready, check again
+ * with interrupts disabled and sleep in platform->idle. Returns when no task
+ * is left or executor_stop was called. Interrupts must be enabled.
+ */
+void executor_run(struct executor *ex);
+
+/* Make executor_run return after the current poll. Any context. */
+void executor_stop(struct executor *ex);
+
+/* Tasks spawned and not finished. */
+size_t executor_live(const struct executor *ex);
+
+/* Whether the task h names has not finished yet. */
+bool executor_alive(const struct executor *ex, struct task_handle h);
+
+/* Copy a live task's statistics. Returns 0 or -E_NOENT (finished or bogus). */
+int executor_task_stats(const struct executor *ex, struct task_handle h,
+			struct task_stats *out);
+
+/* Describe the task in slot (for listings). Returns 0 or -E_NOENT (free slot). */
+int executor_task_info(const struct executor *ex, uint32_t slot,
+		       struct task_info *out);
+
+/*
+ * Queue the waker's task unless it is queued or finished. Any context,
+ * lock-free. Inline: it is half of every wake-and-poll cycle.
+ */
+static inline void waker_wake(const struct waker *w)
+{
+	struct task *t = w->task;
+
+	if (unlikely(!t))
+		return;
+	if (unlikely(__atomic_load_n(&t->gen, __ATOMIC_ACQUIRE) != w->gen)) {
+		__atomic_fetch_add(&t->cx.ex->stats.stale_wakes, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	__atomic_fetch_add(&t->stats.wakes, 1, __ATOMIC_RELAXED);
+	if (!__atomic_exchange_n(&t->queued, 1, __ATOMIC_ACQ_REL))
+		taskq_push(&t->cx.ex->ready, t->slot);
+}
+
+/* The join future: init once, then poll until TASK_READY. */
+void task_join_init(struct task_join *j, struct executor *ex,
+		    struct task_handle target);
+enum task_poll task_join_poll(struct task_join *j, struct task_cx *cx);
+/* Stop waiting: unlink a pending join. Task context. */
+void task_join_cancel(struct task_join *j);
+
+/*
+ * The blog's AtomicWaker: one slot for the waker of the task that consumes
+ * what an interrupt handler produces. The task registers its waker, then
+ * looks for work; the handler makes work visible, then wakes. A wake that
+ * lands while a register is half done is not lost: register sees it and
+ * wakes the task itself (counted in races). A wake takes the waker: the task
+ * registers again on every poll that returns PENDING.
+ *
+ * Context: atomic_waker_register from the one consumer task (two concurrent
+ * registrations panic); atomic_waker_wake from anywhere. Lock-free.
+ */
+struct atomic_waker {
+	uint32_t state;		/* AW_* bits, see task.c */
+	struct waker waker;
+	uint32_t races;		/* wakes that arrived during a register */
+};
+
+void atomic_waker_init(struct atomic_waker *aw);
+void atomic_waker_register(struct atomic_waker *aw, const struct waker *w);
+void atomic_waker_wake(struct atomic_waker *aw);
+
+#endif

@@ -1,0 +1,1 @@
+test_console_SRCS := kernel/console/console.c kernel/console/fbcon.c

@@ -1,1 +1,0 @@
-test_console_SRCS := kernel/console.c kernel/fbcon.c

@@ -1,1 +1,0 @@
-test_kbd_SRCS := kernel/kbd.c kernel/kbd_layouts.c

@@ -1,1 +1,0 @@
-test_pmm_SRCS := kernel/pmm_core.c

@@ -1,1 +1,0 @@
-test_vgacon_SRCS := kernel/vgacon.c kernel/console.c kernel/fbcon.c
