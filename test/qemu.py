@@ -6,6 +6,7 @@ drive, with COM1 on a pipe we read line by line, a QMP socket for
 screendump / send-key, and isa-debug-exit so the guest can report a result.
 Every boot has a hard timeout: nothing here can wait forever.
 """
+import atexit
 import json
 import os
 import queue
@@ -21,6 +22,7 @@ class Boot:
     def __init__(self, ovmf_code, ovmf_vars, image=None, esp_dir=None, memory="256M",
                  extra=(), timeout=120):
         self.tmp = tempfile.mkdtemp(prefix="ember-qemu-")
+        self.esp_dir = esp_dir
         vars_copy = os.path.join(self.tmp, "vars.fd")
         shutil.copyfile(ovmf_vars, vars_copy)
         self.qmp_path = os.path.join(self.tmp, "qmp.sock")
@@ -159,6 +161,7 @@ class Boot:
         if self._qmp:
             self._qmp.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+        remove_esp(self.esp_dir)
 
     def __enter__(self):
         return self
@@ -167,9 +170,25 @@ class Boot:
         self.close()
 
 
+# ESP directories made by esp_with: the Boot that uses one removes it when it closes
+# (also after a failure or a timeout), and whatever is left goes when Python exits.
+_temp_esps = set()
+
+
+def remove_esp(path):
+    if path in _temp_esps:
+        _temp_esps.discard(path)
+        shutil.rmtree(path, ignore_errors=True)
+
+
+atexit.register(lambda: [remove_esp(p) for p in list(_temp_esps)])
+
+
 def esp_with(loader, cmdline=None):
-    """A temporary ESP directory holding loader as EFI/BOOT/BOOTX64.EFI."""
+    """A temporary ESP directory holding loader as EFI/BOOT/BOOTX64.EFI; the Boot
+    given it as esp_dir removes it when it closes."""
     d = tempfile.mkdtemp(prefix="ember-esp-")
+    _temp_esps.add(d)
     os.makedirs(os.path.join(d, "EFI", "BOOT"))
     shutil.copyfile(loader, os.path.join(d, "EFI", "BOOT", "BOOTX64.EFI"))
     if cmdline is not None:

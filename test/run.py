@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Ember's test runner: every level, one line per test, then "N passed, N failed".
 
-  host    build/host/test_* (cmocka, AddressSanitizer + UBSan), TAP output parsed
+  host    build/host/bin/test_* (cmocka, AddressSanitizer + UBSan), TAP output parsed
   kernel  the test kernel's suite in QEMU (per-test watchdog, resume after a hang),
           then one boot per integration or crash scenario, each with its expected
           QEMU exit code and serial text
@@ -12,11 +12,13 @@ Any QEMU exit other than the expected one is a failure: a triple fault under
 -no-reboot exits 0, so 0 never counts as success.
 """
 import argparse
+import concurrent.futures
 import glob
 import os
 import re
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -28,22 +30,26 @@ BOOT_TIMEOUT = 120       # seconds for any whole QEMU run
 
 
 class Results:
+    """Counts and one line per result; boots run in parallel, so record is locked."""
     def __init__(self):
         self.passed = 0
         self.failed = 0
         self.failures = []
+        self.lock = threading.Lock()
 
     def record(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            self.failures.append(name)
-        print(f"{'PASS' if ok else 'FAIL'} {name}{(' - ' + detail) if detail else ''}", flush=True)
+        with self.lock:
+            if ok:
+                self.passed += 1
+            else:
+                self.failed += 1
+                self.failures.append(name)
+            print(f"{'PASS' if ok else 'FAIL'} {name}{(' - ' + detail) if detail else ''}",
+                  flush=True)
 
 
 def run_host(args, res):
-    tests = sorted(glob.glob(os.path.join(args.build, "host", "test_*")))
+    tests = sorted(glob.glob(os.path.join(args.build, "host", "bin", "test_*")))
     tests = [t for t in tests if os.access(t, os.X_OK) and not t.endswith((".o", ".d"))]
     if not tests:
         res.record("host (no test binaries found)", False)
@@ -105,13 +111,25 @@ def kernel_suite(args, res):
             return
 
 
-def run_scenarios(args, res, level):
+def run_scenario(args, res, sc):
+    t0 = time.monotonic()
+    ok, detail = sc.run(args)
+    took = f"{time.monotonic() - t0:.0f} s"
+    res.record(sc.name, ok, f"{detail} ({took})" if detail else took)
+
+
+def run_boots(args, res, levels):
+    """Every QEMU boot of the chosen levels, --jobs at a time (the suite's boot first:
+    it is the longest)."""
+    jobs = []
+    if "kernel" in levels and not args.filter:
+        jobs.append(lambda: kernel_suite(args, res))
     for sc in scenarios.SCENARIOS:
-        if sc.level == level and args.filter in sc.name:
-            t0 = time.monotonic()
-            ok, detail = sc.run(args)
-            took = f"{time.monotonic() - t0:.0f} s"
-            res.record(sc.name, ok, f"{detail} ({took})" if detail else took)
+        if sc.level in levels and args.filter in sc.name:
+            jobs.append(lambda sc=sc: run_scenario(args, res, sc))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for f in [pool.submit(job) for job in jobs]:
+            f.result()
 
 
 def main():
@@ -121,17 +139,15 @@ def main():
     ap.add_argument("--ovmf-vars", default="/usr/share/OVMF/OVMF_VARS_4M.fd")
     ap.add_argument("--only", choices=["host", "kernel", "system"])
     ap.add_argument("--filter", default="", help="run only scenarios whose name contains this")
+    ap.add_argument("--jobs", type=int, default=2, help="QEMU boots run at once (default 2)")
     args = ap.parse_args()
     res = Results()
     t0 = time.monotonic()
     if args.only in (None, "host"):
         run_host(args, res)
-    if args.only in (None, "kernel"):
-        if not args.filter:
-            kernel_suite(args, res)
-        run_scenarios(args, res, "kernel")
-    if args.only in (None, "system"):
-        run_scenarios(args, res, "system")
+    levels = [lv for lv in ("kernel", "system") if args.only in (None, lv)]
+    if levels:
+        run_boots(args, res, levels)
     print(f"# {time.monotonic() - t0:.0f} s; failed: {', '.join(res.failures) or 'none'}")
     print(f"{res.passed} passed, {res.failed} failed")
     return 1 if res.failed or not res.passed else 0
