@@ -2,14 +2,14 @@
 # traces under callgrind (see test/bench/heap_bench.py and docs/memory.md).
 # Host -O2 build of the pure heap sources, no sanitizers, symbols kept.
 
-BENCH_TRACES ?= ../shared/bench
-BENCH_HEAP_SRCS := test/bench/heap_replay.c kernel/heap.c kernel/heap_bump.c \
-	kernel/heap_tree.c kernel/heap_list.c kernel/heap_block.c
+BENCH_TRACES ?= test/bench/traces
+BENCH_HEAP_SRCS := test/bench/heap_replay.c kernel/mm/heap.c kernel/mm/heap_bump.c \
+	kernel/mm/heap_tree.c kernel/mm/heap_list.c kernel/mm/heap_block.c
 BENCH_HEAP_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -DEMBER_HOST
 
 BENCH_TARGETS += bench-heap
 
-$(BUILD)/bench/heap_replay: $(BENCH_HEAP_SRCS) $(wildcard kernel/heap.h lib/*.h) | $(DEPS_STAMP)
+$(BUILD)/bench/heap_replay: $(BENCH_HEAP_SRCS) $(wildcard kernel/mm/heap.h lib/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_HEAP_CFLAGS) $(BENCH_HEAP_SRCS) -o $@
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/heap.h"
+#include "kernel/mm/heap.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 
