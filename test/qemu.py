@@ -10,6 +10,7 @@ import atexit
 import json
 import os
 import queue
+import re
 import shutil
 import socket
 import subprocess
@@ -196,6 +197,17 @@ def esp_with(loader, cmdline=None):
         with open(os.path.join(d, "ember", "cmdline.txt"), "w") as f:
             f.write(cmdline + "\n")
     return d
+
+
+
+def failure_report(lines, keep=8):
+    """What a failed boot or in-kernel test said, for the lines under its FAIL:
+    the failed expectations (file, line, expression, the values compared), then
+    the last serial lines."""
+    expected = [l.strip() for l in lines if re.match(r"^ktest:\s+\S+:\d+: expected", l)]
+    out = ["failed expectations:", *expected] if expected else []
+    out += ["last serial lines:", *[l for l in lines if l.strip()][-keep:]]
+    return "\n".join(out)
 
 
 def qemu_exit_name(code):

@@ -44,8 +44,12 @@ class Results:
             else:
                 self.failed += 1
                 self.failures.append(name)
-            print(f"{'PASS' if ok else 'FAIL'} {name}{(' - ' + detail) if detail else ''}",
+            first, *more = (detail or "").split("\n")
+            print(f"{'PASS' if ok else 'FAIL'} {name}{(' - ' + first) if first else ''}",
                   flush=True)
+            for line in more:
+                print(f"    {line}", flush=True)
+
 
 
 def run_host(args, res):
@@ -76,7 +80,7 @@ def kernel_suite(args, res):
     start = 0
     while True:
         esp = qemu.esp_with(loader, f"ktest.from={start}")
-        index, running, finished = start, None, False
+        index, running, finished, test_lines = start, None, False, []
         with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=esp, timeout=BOOT_TIMEOUT * 4) as b:
             while True:
                 try:
@@ -87,17 +91,21 @@ def kernel_suite(args, res):
                     code = b.wait_exit(5) if line is None else None
                     what = "hung (watchdog)" if line == "__timeout__" else f"QEMU exit {qemu.qemu_exit_name(code)}"
                     if running:
-                        res.record(f"kernel/{running}", False, what)
+                        res.record(f"kernel/{running}", False,
+                                   what + "\n" + qemu.failure_report(test_lines))
                         start = index + 1
                     else:
                         res.record("kernel/suite", False, f"{what} outside any test")
                         finished = True
                     break
+                test_lines.append(line)
                 m = re.match(r"^ktest: (run|pass|FAIL) (\S+)", line)
                 if m and m.group(1) == "run":
-                    running = m.group(2)
+                    running, test_lines = m.group(2), [line]
                 elif m:
-                    res.record(f"kernel/{m.group(2)}", m.group(1) == "pass")
+                    ok = m.group(1) == "pass"
+                    res.record(f"kernel/{m.group(2)}", ok,
+                               "" if ok else qemu.failure_report(test_lines))
                     running, index = None, index + 1
                 elif line.startswith("ktest: done:"):
                     code = b.wait_exit(30)

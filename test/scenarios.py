@@ -46,11 +46,11 @@ def expect_boot(args, cmdline, code, texts, loader=None, extra=(), memory="256M"
         got = b.wait_exit(timeout)
         log = "\n".join(b.lines)
     if got != code:
-        last = [l for l in log.splitlines() if l.strip()][-3:]
-        return False, f"QEMU exit {qemu.qemu_exit_name(got)}, expected {code}; last: {' | '.join(last)}"
+        return False, (f"QEMU exit {qemu.qemu_exit_name(got)}, expected {code}\n" +
+                       qemu.failure_report(log.splitlines()))
     missing = [t for t in texts if t not in log]
     if missing:
-        return False, f"serial lacks {missing!r}"
+        return False, f"serial lacks {missing!r}\n" + qemu.failure_report(log.splitlines())
     return True, ""
 
 

@@ -60,8 +60,12 @@ scenario("kernel/irq/timer_lines_never_split_main_lines")(interleaving)
 scenario("kernel/irq/timer_lines_never_split_main_lines_on_serial_only")(
     lambda args: interleaving(args, extra=("-vga", "none")))
 
-# Under -icount the guest's clocks advance with the instructions it executes,
-# so a loaded host cannot make a tick late: the rate is measured exactly.
+# Under -icount the guest's clocks (TSC, PIT, the firmware's Stall) all advance
+# with the instructions the guest executes, on one virtual clock, so a loaded
+# host cannot make a tick late or one measurement longer than another: the
+# timing tests below judge rates against that one clock and cannot fail at
+# random. They run only here, never in the suite's wall-clock boot. (shift=auto
+# rather than 0: with shift=0 OVMF did not reach the loader within 200 s here.)
 ICOUNT = ("-icount", "shift=auto")
 
 for _hz in (100, 250, 1000, 4000):
@@ -74,15 +78,21 @@ scenario("kernel/irq/timer_hz_out_of_range_falls_back_to_1000")(ktest_boot(
     texts=["timer.hz=5 is out of range, using 1000", "clock: tick 1000 Hz"]))
 
 scenario("kernel/irq/tsc_calibrated_against_the_pit")(ktest_boot(
-    "clock_calibrates_the_tsc_against_the_pit", cmdline="clock.calibrate",
+    "clock_calibrates_the_tsc_against_the_pit", cmdline="clock.calibrate", extra=ICOUNT,
     texts=["(PIT)"]))
+
+scenario("kernel/irq/clock_ns_agrees_with_the_ticks")(ktest_boot(
+    "clock_ns_agrees_with_the_ticks", extra=ICOUNT, texts=["(sample 1)"]))
+
+scenario("kernel/irq/pit_measures_the_tsc_rate_the_loader_found")(ktest_boot(
+    "pit_measures_the_tsc_rate_the_loader_found", extra=ICOUNT, texts=["tsc: loader"]))
 
 
 @scenario("kernel/irq/serial_ring_overflow_counts_drops")
 def serial_overflow(args):
     test = "serial_ring_overflow_counts_drops"
     sent = 600
-    esp = qemu.esp_with(test_loader(args), f"ktest.only={test}")
+    esp = qemu.esp_with(test_loader(args), f"ktest.only={test} serial_overflow.bytes={sent}")
     with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=esp, timeout=120) as b:
         if not b.wait_for("serial-overflow: ready", 90):
             return False, "the test never got ready; last: " + " | ".join(b.lines[-3:])
