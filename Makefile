@@ -65,6 +65,17 @@ HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -MMD -MP -DEMBER_HOST \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 HOST_LDLIBS := -fsanitize=address,undefined -lcmocka
 
+# Each flag set is written to $(BUILD)/flags/NAME when it changes, and every object or
+# link made with it depends on that file: changing a flag here rebuilds what it affects.
+FLAG_SETS := efi-c efi-ld kernel-c kernel-as kernel-ld host-c
+flags_efi-c     = $(EFI_CFLAGS)
+flags_efi-ld    = $(EFI_LDFLAGS)
+flags_kernel-c  = $(KERNEL_CFLAGS)
+flags_kernel-as = $(KERNEL_ASFLAGS)
+flags_kernel-ld = $(KERNEL_LDFLAGS)
+flags_host-c    = $(HOST_CFLAGS) $(HOST_LDLIBS)
+FLAGS = $(BUILD)/flags/$(1)
+
 # ---- sources -------------------------------------------------------------------------
 LIB_SRCS      := $(wildcard lib/*.c)
 LIB_HOST_SRCS := $(filter-out lib/string.c,$(LIB_SRCS))
@@ -100,7 +111,7 @@ BAD_LOADERS  := $(patsubst %,$(BUILD)/test/bad-%.efi,$(BAD_VARIANTS))
 
 # ---- user-facing targets ---------------------------------------------------------------
 .DEFAULT_GOAL := all
-.PHONY: all help deps deps-gui run run-test test test-host test-kernel test-system bench image clean
+.PHONY: all help deps deps-gui run test test-host test-kernel bench image clean
 
 all: $(LOADER) $(IMAGE) ## build BOOTX64.EFI (kernel embedded) and the disk image
 
@@ -168,6 +179,11 @@ $(BUILD)/kernel/kernel/shell/shell_cmds.o: $(BUILD)/gen/version.h
 .PHONY: FORCE
 FORCE:
 
+$(addprefix $(BUILD)/flags/,$(FLAG_SETS)): $(BUILD)/flags/%: FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(flags_$*)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+
 # Each kernel embeds its own symbol table (kernel/ksyms.h), in two links: first
 # with an empty table (build/ksyms/X.pre.elf), then with the table generated
 # from that link's text symbols. The table is .rodata, after .text, so no
@@ -181,28 +197,32 @@ $(BUILD)/ksyms/empty.c: $(KSYMS_GEN)
 $(BUILD)/ksyms/%.c: $(BUILD)/ksyms/%.pre.elf $(KSYMS_GEN)
 	$(PYTHON) $(KSYMS_GEN) --nm $(NM) -o $@ $<
 
-$(BUILD)/ksyms/%.o: $(BUILD)/ksyms/%.c
+$(BUILD)/ksyms/%.o: $(BUILD)/ksyms/%.c $(call FLAGS,kernel-c)
 	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(BUILD)/ksyms/kernel.pre.elf: $(KERNEL_OBJS) $(BUILD)/ksyms/empty.o arch/x86_64/kernel.ld
+$(BUILD)/ksyms/kernel.pre.elf: $(KERNEL_OBJS) $(BUILD)/ksyms/empty.o arch/x86_64/kernel.ld \
+		$(call FLAGS,kernel-ld)
 	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms/empty.o
 
-$(BUILD)/ksyms/test-kernel.pre.elf: $(KERNEL_OBJS) $(KTEST_OBJS) $(BUILD)/ksyms/empty.o arch/x86_64/kernel.ld
+$(BUILD)/ksyms/test-kernel.pre.elf: $(KERNEL_OBJS) $(KTEST_OBJS) $(BUILD)/ksyms/empty.o arch/x86_64/kernel.ld \
+		$(call FLAGS,kernel-ld)
 	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KTEST_OBJS) $(BUILD)/ksyms/empty.o
 
-$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms/kernel.o arch/x86_64/kernel.ld
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms/kernel.o arch/x86_64/kernel.ld \
+		$(call FLAGS,kernel-ld)
 	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms/kernel.o
 	$(PYTHON) $(KSYMS_GEN) --nm $(NM) --check $(BUILD)/ksyms/kernel.pre.elf $@
 
-$(BUILD)/test-kernel.elf: $(KERNEL_OBJS) $(KTEST_OBJS) $(BUILD)/ksyms/test-kernel.o arch/x86_64/kernel.ld
+$(BUILD)/test-kernel.elf: $(KERNEL_OBJS) $(KTEST_OBJS) $(BUILD)/ksyms/test-kernel.o arch/x86_64/kernel.ld \
+		$(call FLAGS,kernel-ld)
 	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KTEST_OBJS) $(BUILD)/ksyms/test-kernel.o
 	$(PYTHON) $(KSYMS_GEN) --nm $(NM) --check $(BUILD)/ksyms/test-kernel.pre.elf $@
 
-$(BUILD)/kernel/%.o: %.c | $(DEPS_STAMP)
+$(BUILD)/kernel/%.o: %.c $(call FLAGS,kernel-c) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(BUILD)/kernel/%.o: %.S | $(DEPS_STAMP) $(FONTS)
+$(BUILD)/kernel/%.o: %.S $(call FLAGS,kernel-as) | $(DEPS_STAMP) $(FONTS)
 	@mkdir -p $(@D)
 	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
 
@@ -215,12 +235,12 @@ $(BUILD)/font/terminus32.psf: | $(DEPS_STAMP)
 	gzip -dc $(FONT_DIR)/Uni2-Terminus32x16.psf.gz > $@
 
 # ---- the loader: one BOOTX64.EFI per kernel, the kernel ELF embedded by .incbin ----------
-$(BUILD)/efi/%.o: %.c | $(DEPS_STAMP)
+$(BUILD)/efi/%.o: %.c $(call FLAGS,efi-c) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(EFI_CFLAGS) -c $< -o $@
 
 # gnu-efi's libefi brings its own memcpy/memset: ours yield to them in the loader.
-$(BUILD)/efi/lib/string.o: lib/string.c | $(DEPS_STAMP)
+$(BUILD)/efi/lib/string.o: lib/string.c $(call FLAGS,efi-c) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(EFI_CFLAGS) -c $< -o $@
 	$(OBJCOPY) --weaken $@
@@ -239,21 +259,25 @@ $(BUILD)/efi/blob-%.o: efi/kernel_blob.S $(BUILD)/%.elf
 	@mkdir -p $(@D)
 	$(CC) -c -DKERNEL_ELF='"$(BUILD)/$*.elf"' $< -o $@
 
-$(BUILD)/loader-%.so: $(EFI_OBJS) $(BUILD)/efi/blob-%.o
-	$(LD) $(EFI_LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $^ -o $@ \
+$(BUILD)/loader-%.so: $(EFI_OBJS) $(BUILD)/efi/blob-%.o $(call FLAGS,efi-ld)
+	$(LD) $(EFI_LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(filter %.o,$^) -o $@ \
 		-L$(EFI_LIB) -lefi -lgnuefi
 
-$(LOADER): $(BUILD)/loader-kernel.so
+# The loader's ELF becomes a PE32+ EFI application (subsystem 10): one recipe for
+# the real loader, the test loader and the malformed-kernel loaders.
+define efi_app
 	@mkdir -p $(@D)
 	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+endef
+
+$(LOADER): $(BUILD)/loader-kernel.so
+	$(efi_app)
 
 $(TLOADER): $(BUILD)/loader-test-kernel.so
-	@mkdir -p $(@D)
-	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+	$(efi_app)
 
 $(BUILD)/test/bad-%.efi: $(BUILD)/loader-bad-%.so
-	@mkdir -p $(@D)
-	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+	$(efi_app)
 
 # ---- the disk image: GPT, one FAT32 EFI System Partition, built without root -----------
 $(IMAGE): $(LOADER) $(ESP_FILES)
@@ -268,7 +292,7 @@ $(IMAGE): $(LOADER) $(ESP_FILES)
 	mv $@.tmp $@
 
 # ---- host unit tests ----------------------------------------------------------------------
-$(BUILD)/host/%.o: %.c | $(DEPS_STAMP)
+$(BUILD)/host/%.o: %.c $(call FLAGS,host-c) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
@@ -281,7 +305,7 @@ define host_test_rule
 $(BUILD)/host/bin/$(basename $(notdir $(1))): $(call obj,host,$(1)) $(LIB_HOST_OBJS) \
 		$$(call obj,host,$$($(basename $(notdir $(1)))_SRCS)) | $(FONTS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(HOST_CFLAGS) $$^ -o $$@ $$(HOST_LDLIBS)
+	$$(CC) $$(HOST_CFLAGS) $$(filter %.o,$$^) -o $$@ $$(HOST_LDLIBS)
 endef
 $(foreach s,$(HOST_TEST_SRCS),$(eval $(call host_test_rule,$(s))))
 
