@@ -111,7 +111,7 @@ BAD_LOADERS  := $(patsubst %,$(BUILD)/test/bad-%.efi,$(BAD_VARIANTS))
 
 # ---- user-facing targets ---------------------------------------------------------------
 .DEFAULT_GOAL := all
-.PHONY: all help deps deps-gui run test test-host test-kernel bench image clean
+.PHONY: all help deps deps-gui run test test-host test-kernel docs bench image clean
 
 all: $(LOADER) $(IMAGE) ## build BOOTX64.EFI (kernel embedded) and the disk image
 
@@ -154,11 +154,14 @@ run: all deps-gui ## boot the image in QEMU + OVMF (window if there is a display
 test: $(HOST_TESTS) $(TLOADER) $(IMAGE) $(BAD_LOADERS) ## run host, in-kernel, crash and system tests
 	@$(PYTHON) test/run.py --build $(BUILD) --ovmf-code $(OVMF_CODE) --ovmf-vars $(OVMF_VARS)
 
-test-host: $(HOST_TESTS) ## run only the host unit tests
+test-host: $(HOST_TESTS) $(BUILD)/kernel.elf $(BUILD)/test-kernel.elf ## run only the host unit tests (and the docs figures check)
 	@$(PYTHON) test/run.py --build $(BUILD) --only host
 
 test-kernel: $(TLOADER) ## run only the in-kernel and crash tests in QEMU
 	@$(PYTHON) test/run.py --build $(BUILD) --only kernel --ovmf-code $(OVMF_CODE) --ovmf-vars $(OVMF_VARS)
+
+docs: $(BUILD)/kernel.elf $(BUILD)/test-kernel.elf ## rewrite the figures in docs/ that the build produces
+	$(PYTHON) test/docs_figures.py --build $(BUILD) --write
 
 bench: $(BENCH_TARGETS) ## benchmarks: callgrind instruction counts and in-guest TSC figures
 

@@ -74,6 +74,15 @@ def run_host(args, res):
             res.record(f"host/{suite} (exit status)", False, f"exit {proc.returncode}")
 
 
+def run_docs_check(args, res):
+    """Every figure marked in docs/ is the one the build produces (test/docs_figures.py)."""
+    proc = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "docs_figures.py"),
+                           "--build", args.build], capture_output=True, text=True, timeout=120)
+    detail = "\n".join((proc.stdout + proc.stderr).strip().splitlines() +
+                       (["run `make docs` to rewrite them"] if proc.returncode else []))
+    res.record("docs/figures_match_the_build", proc.returncode == 0, detail)
+
+
 def kernel_suite(args, res):
     """The suite in one boot; a hung or crashed test is failed and the rest resumed."""
     loader = os.path.join(args.build, "test", "esp", "EFI", "BOOT", "BOOTX64.EFI")
@@ -153,6 +162,7 @@ def main():
     t0 = time.monotonic()
     if args.only in (None, "host"):
         run_host(args, res)
+        run_docs_check(args, res)
     levels = [lv for lv in ("kernel", "system") if args.only in (None, lv)]
     if levels:
         run_boots(args, res, levels)
