@@ -142,7 +142,7 @@ def run_boots(args, res, levels):
     if "kernel" in levels and not args.filter:
         jobs.append(lambda: kernel_suite(args, res))
     for sc in scenarios.SCENARIOS:
-        if sc.level in levels and args.filter in sc.name:
+        if sc.level in levels and re.search(args.filter, sc.name):
             jobs.append(lambda sc=sc: run_scenario(args, res, sc))
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for f in [pool.submit(job) for job in jobs]:
@@ -155,7 +155,7 @@ def main():
     ap.add_argument("--ovmf-code", default="/usr/share/OVMF/OVMF_CODE_4M.fd")
     ap.add_argument("--ovmf-vars", default="/usr/share/OVMF/OVMF_VARS_4M.fd")
     ap.add_argument("--only", choices=["host", "kernel", "system"])
-    ap.add_argument("--filter", default="", help="run only scenarios whose name contains this")
+    ap.add_argument("--filter", default="", help="run only scenarios whose name matches this regular expression")
     ap.add_argument("--jobs", type=int, default=2, help="QEMU boots run at once (default 2)")
     args = ap.parse_args()
     res = Results()
