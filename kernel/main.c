@@ -36,7 +36,7 @@ void kernel_main(const struct boot_info *bi)
 	arch_handoff_check();               /* interrupts off, NX and WP on, as promised */
 	bi = boot_info_save(bi);            /* kernel copy: the loader's memory can be reclaimed */
 	arch_exceptions_init();             /* TSS, IST stacks, IDT: faults get a report */
-	console_init_boot(bi);              /* text console: framebuffer or VGA text, if any */
+	console_init(bi);                   /* text console: framebuffer or VGA text, if any */
 	arch_early_init(bi);                /* drop the loader's lower-half mappings */
 	banner_print(bi);
 	pmm_init(bi);                       /* physical frames from the memory map */
