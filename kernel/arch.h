@@ -118,16 +118,20 @@ uint64_t arch_tsc_measure_hz(void);
 
 /*
  * PS/2 keyboard: bring up the controller and keyboard, then push every byte
- * the keyboard sends into scancodes from its interrupt. Returns the scancode
- * set to decode (1 or 2) or -E_NODEV / -E_IO / -E_TIMEDOUT (one log line
- * says why). Main flow, interrupts off.
+ * the keyboard sends into scancodes from its interrupt and call notify
+ * (interrupt context; NULL: none). Returns the scancode set to decode (1 or
+ * 2) or -E_NODEV / -E_IO / -E_TIMEDOUT (one log line says why). Main flow,
+ * interrupts off.
  */
-int arch_ps2_init(struct ring *scancodes);
+int arch_ps2_init(struct ring *scancodes, void (*notify)(void));
 /* Keyboard LEDs as a KBD_LED_* byte. 0 or a negative E_* code. Main flow. */
 int arch_ps2_set_leds(uint8_t leds);
 
-/* COM1 receive: push every byte received into rx from its interrupt. */
-int arch_serial_rx_start(struct ring *rx);
+/*
+ * COM1 receive: push every byte received into rx from its interrupt, then
+ * call notify (interrupt context; NULL: none). 0, -E_NODEV without a UART.
+ */
+int arch_serial_rx_start(struct ring *rx, void (*notify)(void));
 uint64_t arch_serial_bytes_received(void);
 
 /* ---- the machine, for the shell (arch/x86_64/machine.c) ---- */

@@ -5,12 +5,12 @@
  * never hangs the kernel. Any context; callers serialise (kprintf does).
  *
  * Receive is interrupt driven once arch_serial_rx_start has run: IRQ 4 moves
- * every byte waiting in the UART into the caller's ring and does nothing else.
+ * every byte waiting in the UART into the caller's ring, calls the caller's
+ * notification, and does nothing else.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/pic.h"
 #include "kernel/arch.h"
-#include "kernel/input/input.h"
 #include "lib/errno.h"
 #include "lib/ring.h"
 
@@ -38,6 +38,7 @@
 static bool present;
 static uint64_t bytes_sent;
 static struct ring *rx_ring;
+static void (*rx_notify)(void);   /* after the bytes are pushed; may be NULL */
 static uint64_t bytes_received;
 
 void arch_serial_init(void)
@@ -91,16 +92,18 @@ static void serial_irq(void)
 		ring_push(rx_ring, inb(COM1 + UART_DATA));
 		bytes_received++;
 	}
-	input_irq_notify();              /* wake the task reading the stream */
+	if (rx_notify)
+		rx_notify();             /* the caller's: wakes the task reading the ring */
 }
 
-int arch_serial_rx_start(struct ring *rx)
+int arch_serial_rx_start(struct ring *rx, void (*notify)(void))
 {
 	int err;
 
 	if (!present)
 		return -E_NODEV;
 	rx_ring = rx;
+	rx_notify = notify;
 	err = pic_set_handler(IRQ_COM1, serial_irq);
 	if (err < 0)
 		return err;
