@@ -34,7 +34,11 @@ void arch_early_init(const struct boot_info *bi);
  */
 void arch_exceptions_init(void);
 
-/* COM1 16550 at 115200 8N1. Polled output, safe in any context. */
+/*
+ * COM1 16550 at 115200 8N1, probed (scratch register, loopback): without
+ * one, arch_serial_present is false and writes go nowhere. Polled output,
+ * safe in any context.
+ */
 void arch_serial_init(void);
 void arch_serial_write(const char *s, size_t len);
 bool arch_serial_present(void);

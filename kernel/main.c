@@ -31,7 +31,7 @@ __attribute__((noreturn)) void kernel_main(const struct boot_info *bi);
 
 void kernel_main(const struct boot_info *bi)
 {
-	arch_serial_init();                 /* first: every later line reaches COM1 */
+	arch_serial_init();                 /* first: every later line reaches COM1, if any */
 	check_boot_info(bi);
 	arch_handoff_check();               /* interrupts off, NX and WP on, as promised */
 	bi = boot_info_save(bi);            /* kernel copy: the loader's memory can be reclaimed */
