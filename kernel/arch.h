@@ -77,8 +77,9 @@ void arch_vga_set_cursor(bool visible, unsigned offset);
 /*
  * Page-table look-up of a virtual address in the current address space:
  * false when it is not mapped or not canonical (then using it would fault).
- * Changing mappings goes through the paging API, kernel/mm/paging.h, whose
- * table format lives in arch/x86_64/paging.c.
+ * Any context (exception reports, backtraces): no locks, no allocation.
+ * Changing mappings goes through the paging API, kernel/mm/paging.h; both
+ * use the one walker of arch/x86_64/mmu.h.
  */
 struct arch_mapping {
 	uint64_t phys;       /* physical address virt maps to */

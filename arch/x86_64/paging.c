@@ -1,10 +1,11 @@
 /*
- * The paging API (kernel/mm/paging.h) on x86_64 4-level tables, read and written
- * through the direct map with the one walker of mmu.h. Tables the API creates come from the frame
- * allocator and are freed when they empty; tables it did not create (the
- * loader's, typed MEM_KERNEL) are never freed, and neither are PDPTs, so the
- * top-level entries of the kernel half stay fixed. Every call works on the
- * tables CR3 points at, with interrupts off for its duration.
+ * The paging API (kernel/mm/paging.h) on x86_64 4-level tables, read and
+ * written through the direct map with the one walker of mmu.h. Tables the API
+ * creates come from the frame allocator and are freed when they empty; tables
+ * it did not create (the loader's, typed MEM_KERNEL) are never freed, and
+ * neither are PDPTs, so the top-level entries of the kernel half stay fixed.
+ * Every call works on the tables CR3 points at, with interrupts off for its
+ * duration.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/mmu.h"
