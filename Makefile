@@ -242,7 +242,8 @@ $(BUILD)/efi/%.o: %.c $(call FLAGS,efi-c) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(EFI_CFLAGS) -c $< -o $@
 
-# gnu-efi's libefi brings its own memcpy/memset: ours yield to them in the loader.
+# gnu-efi's libefi brings the loader's memcpy/memset (lib/string.c has none: the
+# kernel's are in arch/x86_64/); weakened so nothing of ours can clash with it.
 $(BUILD)/efi/lib/string.o: lib/string.c $(call FLAGS,efi-c) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(EFI_CFLAGS) -c $< -o $@

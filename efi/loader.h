@@ -57,10 +57,6 @@ EFI_STATUS loader_load_kernel(struct loader *ld);   /* validate ELF, load, stack
 EFI_STATUS loader_build_paging(struct loader *ld);  /* 4-level tables */
 EFI_STATUS loader_exit_boot_services(struct loader *ld);
 
-/* Page-table building used by paging.c (and nothing else). */
-int pt_map(struct loader *ld, uint64_t pml4, uint64_t virt, uint64_t phys, uint64_t size,
-	   uint64_t flags, uint64_t page);
-
 /* handoff.S: load CR3, switch stacks, jump. Never returns. */
 void loader_handoff(uint64_t cr3, uint64_t stack_top, uint64_t entry, uint64_t boot_info)
 	__attribute__((noreturn));

@@ -19,55 +19,48 @@
 #define PAGE      0x1000ull
 #define PAGE_2M   0x200000ull
 #define PAGE_1G   0x40000000ull
+#define PAT_ENTRY_WC 4      /* exit.c programs PAT entry 4 as write-combining */
 
-/* The table under entry `e` of `table`, created empty when absent. */
-static uint64_t *next_table(struct loader *ld, uint64_t *table, unsigned e)
+static uint64_t alloc_table(void *ld)
 {
-	uint64_t page;
-
-	if (table[e] & PTE_P)
-		return (table[e] & PTE_PS) ? NULL : (uint64_t *)(table[e] & PTE_ADDR);
-	page = loader_alloc_pages(ld, UEFI_MEM_EMBER_KERNEL, 1);
-	if (!page)
-		return NULL;
-	table[e] = page | PTE_P | PTE_W;
-	return (uint64_t *)page;
+	return loader_alloc_pages(ld, UEFI_MEM_EMBER_KERNEL, 1);
 }
 
-/* Map one page of `size` (4 KiB, 2 MiB or 1 GiB). An identical mapping is fine. */
-static int map_one(struct loader *ld, uint64_t pml4, uint64_t virt, uint64_t phys,
-		   uint64_t size, uint64_t flags)
+/*
+ * Map one page of 2^leaf bytes through the walker of mmu.h (tables are
+ * identity-mapped under UEFI). An identical mapping is fine.
+ */
+static int map_one(struct loader *ld, uint64_t virt, uint64_t phys, unsigned leaf,
+		   uint64_t flags)
 {
-	uint64_t *t = (uint64_t *)pml4;
-	unsigned shift = 39, leaf = size == PAGE_1G ? 30 : size == PAGE_2M ? 21 : 12;
-	uint64_t entry = phys | flags | PTE_P | (leaf != 12 ? PTE_PS : 0);
+	struct pt_space s = { .root = ld->pml4_phys, .alloc_table = alloc_table, .alloc_arg = ld };
+	uint64_t entry = phys | flags | PTE_P | (leaf != PT_SHIFT_PT ? PTE_PS : 0);
+	uint64_t *e;
+	int err = pt_entry_for(&s, virt, leaf, PTE_W, &e);
 
-	for (; shift > leaf; shift -= 9) {
-		t = next_table(ld, t, (virt >> shift) & 511);
-		if (!t)
-			return -E_NOMEM;
-	}
-	t += (virt >> leaf) & 511;
-	if ((*t & PTE_P) && *t != entry)
+	if (err)
+		return err;
+	if ((*e & PTE_P) && *e != entry)
 		return -E_EXIST;
-	*t = entry;
+	*e = entry;
 	return 0;
 }
 
-int pt_map(struct loader *ld, uint64_t pml4, uint64_t virt, uint64_t phys, uint64_t size,
-	   uint64_t flags, uint64_t page)
+/* Map [virt, virt + size) to phys in pages of `page` bytes (4 KiB, 2 MiB or 1 GiB). */
+static int map_range(struct loader *ld, uint64_t virt, uint64_t phys, uint64_t size,
+		     uint64_t flags, uint64_t page)
 {
+	unsigned leaf = page == PAGE_1G ? PT_SHIFT_PDPT : page == PAGE_2M ? PT_SHIFT_PD : PT_SHIFT_PT;
 	uint64_t off;
 	int err;
 
 	for (off = 0; off < size; off += page) {
-		err = map_one(ld, pml4, virt + off, phys + off, page, flags);
+		err = map_one(ld, virt + off, phys + off, leaf, flags);
 		if (err)
 			return err;
 	}
 	return 0;
 }
-
 static bool cpu_has_1g_pages(void)
 {
 	uint32_t r[4];
@@ -85,7 +78,7 @@ static int map_direct(struct loader *ld, uint64_t base, uint64_t end, uint64_t p
 	end = ALIGN_UP(end, page);
 	if (end > ld->bi->phys_max)
 		ld->bi->phys_max = end;
-	return pt_map(ld, ld->pml4_phys, DIRECT_MAP_BASE + base, base, end - base,
+	return map_range(ld, DIRECT_MAP_BASE + base, base, end - base,
 		      PTE_W | PTE_NX, page);
 }
 
@@ -128,11 +121,11 @@ static int map_kernel(struct loader *ld)
 		uint64_t end = ALIGN_UP(s->vaddr + s->memsz, PAGE);
 		uint64_t flags = ((s->flags & ELF_PF_W) ? PTE_W : 0) |
 				 ((s->flags & ELF_PF_X) ? 0 : PTE_NX);
-		err = pt_map(ld, ld->pml4_phys, v, ld->kernel_phys + (v - k->vbase), end - v, flags, PAGE);
+		err = map_range(ld, v, ld->kernel_phys + (v - k->vbase), end - v, flags, PAGE);
 		if (err)
 			return err;
 	}
-	return pt_map(ld, ld->pml4_phys, KERNEL_STACK_TOP - KERNEL_STACK_SIZE, ld->stack_phys,
+	return map_range(ld, KERNEL_STACK_TOP - KERNEL_STACK_SIZE, ld->stack_phys,
 		      KERNEL_STACK_SIZE, PTE_W | PTE_NX, PAGE);
 }
 
@@ -146,15 +139,15 @@ static int map_framebuffer(struct loader *ld)
 	base = ALIGN_DOWN(fb->phys, PAGE);
 	end = ALIGN_UP(fb->phys + fb->size, PAGE);
 	fb->virt = FB_VIRT_BASE + (fb->phys - base);
-	return pt_map(ld, ld->pml4_phys, FB_VIRT_BASE, base, end - base,
-		      PTE_W | PTE_NX | PTE_PAT_4K, PAGE);
+	return map_range(ld, FB_VIRT_BASE, base, end - base,
+		      PTE_W | PTE_NX | pt_pat_bits(PAT_ENTRY_WC, PT_SHIFT_PT), PAGE);
 }
 
 static int map_handoff(struct loader *ld)
 {
 	uint64_t code = ALIGN_DOWN((uint64_t)&loader_handoff, PAGE);
 
-	return pt_map(ld, ld->pml4_phys, code, code, 2 * PAGE, 0, PAGE);
+	return map_range(ld, code, code, 2 * PAGE, 0, PAGE);
 }
 
 EFI_STATUS loader_build_paging(struct loader *ld)

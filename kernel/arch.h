@@ -34,7 +34,11 @@ void arch_early_init(const struct boot_info *bi);
  */
 void arch_exceptions_init(void);
 
-/* COM1 16550 at 115200 8N1. Polled output, safe in any context. */
+/*
+ * COM1 16550 at 115200 8N1, probed (scratch register, loopback): without
+ * one, arch_serial_present is false and writes go nowhere. Polled output,
+ * safe in any context.
+ */
 void arch_serial_init(void);
 void arch_serial_write(const char *s, size_t len);
 bool arch_serial_present(void);
@@ -73,8 +77,9 @@ void arch_vga_set_cursor(bool visible, unsigned offset);
 /*
  * Page-table look-up of a virtual address in the current address space:
  * false when it is not mapped or not canonical (then using it would fault).
- * Changing mappings goes through the paging API, kernel/mm/paging.h, whose
- * table format lives in arch/x86_64/paging.c.
+ * Any context (exception reports, backtraces): no locks, no allocation.
+ * Changing mappings goes through the paging API, kernel/mm/paging.h; both
+ * use the one walker of arch/x86_64/mmu.h.
  */
 struct arch_mapping {
 	uint64_t phys;       /* physical address virt maps to */
@@ -118,16 +123,20 @@ uint64_t arch_tsc_measure_hz(void);
 
 /*
  * PS/2 keyboard: bring up the controller and keyboard, then push every byte
- * the keyboard sends into scancodes from its interrupt. Returns the scancode
- * set to decode (1 or 2) or -E_NODEV / -E_IO / -E_TIMEDOUT (one log line
- * says why). Main flow, interrupts off.
+ * the keyboard sends into scancodes from its interrupt and call notify
+ * (interrupt context; NULL: none). Returns the scancode set to decode (1 or
+ * 2) or -E_NODEV / -E_IO / -E_TIMEDOUT (one log line says why). Main flow,
+ * interrupts off.
  */
-int arch_ps2_init(struct ring *scancodes);
+int arch_ps2_init(struct ring *scancodes, void (*notify)(void));
 /* Keyboard LEDs as a KBD_LED_* byte. 0 or a negative E_* code. Main flow. */
 int arch_ps2_set_leds(uint8_t leds);
 
-/* COM1 receive: push every byte received into rx from its interrupt. */
-int arch_serial_rx_start(struct ring *rx);
+/*
+ * COM1 receive: push every byte received into rx from its interrupt, then
+ * call notify (interrupt context; NULL: none). 0, -E_NODEV without a UART.
+ */
+int arch_serial_rx_start(struct ring *rx, void (*notify)(void));
 uint64_t arch_serial_bytes_received(void);
 
 /* ---- the machine, for the shell (arch/x86_64/machine.c) ---- */

@@ -4,8 +4,10 @@
  * The loader fills one struct boot_info (and the arrays it points to) before it
  * jumps to the kernel's entry point with a pointer to it in %rdi. Every pointer
  * in here is a kernel virtual address inside the direct map, so the kernel can
- * read all of it without any mapping of its own. Only <stdint.h> types: the
- * kernel never sees a gnu-efi type.
+ * read all of it without any mapping of its own. Only <stdint.h> types (the
+ * memory map's entry, struct mem_region, lives with the code that builds it
+ * in lib/memmap.h, so lib/ needs nothing from here): the kernel never sees a
+ * gnu-efi type.
  *
  * Bump BOOT_INFO_VERSION whenever the layout changes; the kernel refuses a
  * block whose magic or version it does not know.
@@ -15,6 +17,8 @@
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+
+#include "lib/memmap.h"   /* struct mem_region: the map's entry, shared downward */
 #endif
 
 #define BOOT_INFO_MAGIC   0x52424d45u /* "EMBR" little-endian */
@@ -30,32 +34,6 @@
 #define KERNEL_BASE_MIN    0xffffffff80000000ull /* kernel ELF segments live above */
 
 #ifndef __ASSEMBLER__
-
-/* Memory region types, in the kernel's own vocabulary (modelled on Limine). */
-enum mem_type {
-	MEM_USABLE = 1,           /* free RAM: conventional, boot services code/data */
-	MEM_BOOT_RECLAIMABLE,     /* loader image, boot info, page tables: free once copied */
-	MEM_KERNEL,               /* kernel segments and boot stack */
-	MEM_ACPI_RECLAIMABLE,     /* ACPI tables: free after they are parsed */
-	MEM_ACPI_NVS,             /* must be preserved across sleep */
-	MEM_RUNTIME,              /* UEFI runtime services code/data: keep mapped */
-	MEM_MMIO,                 /* memory-mapped I/O the firmware reported */
-	MEM_RESERVED,             /* anything else: never touch */
-	MEM_BAD,                  /* faulty RAM reported by the firmware */
-	MEM_PERSISTENT,           /* non-volatile memory */
-};
-
-/*
- * One region of physical memory. The map is sorted by base, regions never
- * overlap, base and length are multiples of 4 KiB, and adjacent regions of the
- * same type are merged.
- */
-struct mem_region {
-	uint64_t base;
-	uint64_t length;
-	uint32_t type;            /* enum mem_type */
-	uint32_t reserved;
-};
 
 /* Framebuffer pixel formats as the loader found them. */
 enum fb_format {

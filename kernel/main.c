@@ -31,12 +31,12 @@ __attribute__((noreturn)) void kernel_main(const struct boot_info *bi);
 
 void kernel_main(const struct boot_info *bi)
 {
-	arch_serial_init();                 /* first: every later line reaches COM1 */
+	arch_serial_init();                 /* first: every later line reaches COM1, if any */
 	check_boot_info(bi);
 	arch_handoff_check();               /* interrupts off, NX and WP on, as promised */
 	bi = boot_info_save(bi);            /* kernel copy: the loader's memory can be reclaimed */
 	arch_exceptions_init();             /* TSS, IST stacks, IDT: faults get a report */
-	console_init_boot(bi);              /* text console: framebuffer or VGA text, if any */
+	console_init(bi);                   /* text console: framebuffer or VGA text, if any */
 	arch_early_init(bi);                /* drop the loader's lower-half mappings */
 	banner_print(bi);
 	pmm_init(bi);                       /* physical frames from the memory map */

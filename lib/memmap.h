@@ -1,8 +1,9 @@
 /*
  * Memory-map normalisation: turns the UEFI memory map into the kernel's own
- * map (struct mem_region in kernel/boot_info.h): sorted by base, page-aligned,
- * non-overlapping, adjacent regions of one type merged, typed in the kernel's
- * vocabulary.
+ * map: sorted by base, page-aligned, non-overlapping, adjacent regions of one
+ * type merged, typed in the kernel's vocabulary. struct mem_region, its entry,
+ * is defined here and handed over through kernel/boot_info.h, which includes
+ * this header (lib/ includes nothing above it).
  *
  * Pure code, any context: the loader calls memmap_from_uefi() after
  * ExitBootServices, so it allocates nothing and works inside the caller's
@@ -14,7 +15,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/boot_info.h"
+
+/* Memory region types, in the kernel's own vocabulary (modelled on Limine). */
+enum mem_type {
+	MEM_USABLE = 1,           /* free RAM: conventional, boot services code/data */
+	MEM_BOOT_RECLAIMABLE,     /* loader image, boot info, page tables: free once copied */
+	MEM_KERNEL,               /* kernel segments and boot stack */
+	MEM_ACPI_RECLAIMABLE,     /* ACPI tables: free after they are parsed */
+	MEM_ACPI_NVS,             /* must be preserved across sleep */
+	MEM_RUNTIME,              /* UEFI runtime services code/data: keep mapped */
+	MEM_MMIO,                 /* memory-mapped I/O the firmware reported */
+	MEM_RESERVED,             /* anything else: never touch */
+	MEM_BAD,                  /* faulty RAM reported by the firmware */
+	MEM_PERSISTENT,           /* non-volatile memory */
+};
+
+/*
+ * One region of physical memory. The map is sorted by base, regions never
+ * overlap, base and length are multiples of 4 KiB, and adjacent regions of the
+ * same type are merged.
+ */
+struct mem_region {
+	uint64_t base;
+	uint64_t length;
+	uint32_t type;            /* enum mem_type */
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct mem_region) == 24, "mem_region: boot-info layout");
 
 /* EFI_MEMORY_TYPE values, numbered as in the UEFI specification. */
 #define UEFI_MEM_RESERVED            0u

@@ -1,17 +1,11 @@
 /*
  * Freestanding implementations of the memory and string functions declared in
- * string.h. Built into the loader and the kernel only (host builds use libc).
- * Plain byte loops with "rep movsb/stosb" for the bulk cases: short, obvious and
- * fast enough on every CPU with ERMSB.
+ * string.h, as plain byte loops. Built into the loader and the kernel only
+ * (host builds use libc). memcpy and memset are not here: they want the CPU's
+ * string instructions, and lib/ has no assembly; the kernel's are in
+ * arch/x86_64/string.c, the loader's come from gnu-efi's libefi.
  */
 #include "lib/string.h"
-
-void *memcpy(void *restrict dst, const void *restrict src, size_t n)
-{
-	void *ret = dst;
-	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
-	return ret;
-}
 
 void *memmove(void *dst, const void *src, size_t n)
 {
@@ -23,13 +17,6 @@ void *memmove(void *dst, const void *src, size_t n)
 	while (n--)
 		d[n] = s[n];
 	return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-	void *ret = dst;
-	__asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
-	return ret;
 }
 
 int memcmp(const void *a, const void *b, size_t n)

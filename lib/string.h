@@ -1,7 +1,8 @@
 /*
  * Freestanding memory and string functions. In the kernel and loader these are
- * the real implementations (the compiler emits calls to memcpy/memset itself);
- * host builds use the C library's versions of the same names.
+ * the real implementations (the compiler emits calls to memcpy/memset itself):
+ * lib/string.c, plus memcpy/memset from arch/x86_64/string.c in the kernel and
+ * from gnu-efi's libefi in the loader. Host builds use the C library's.
  */
 #ifndef EMBER_LIB_STRING_H
 #define EMBER_LIB_STRING_H

@@ -2,7 +2,7 @@
 
 One class, Boot, starts a headless QEMU (TCG, q35, OVMF with a fresh copy of
 its variable store) on either a disk image or a directory exposed as a FAT
-drive, with COM1 on a pipe we read line by line, a QMP socket for
+drive, with COM1 on a pipe we read line by line (or no COM1: serial="none"), a QMP socket for
 screendump / send-key, and isa-debug-exit so the guest can report a result.
 Every boot has a hard timeout: nothing here can wait forever.
 """
@@ -21,7 +21,7 @@ import time
 
 class Boot:
     def __init__(self, ovmf_code, ovmf_vars, image=None, esp_dir=None, memory="256M",
-                 extra=(), timeout=120):
+                 extra=(), timeout=120, serial="stdio"):
         self.tmp = tempfile.mkdtemp(prefix="ember-qemu-")
         self.esp_dir = esp_dir
         vars_copy = os.path.join(self.tmp, "vars.fd")
@@ -35,7 +35,7 @@ class Boot:
             "-drive", f"if=pflash,format=raw,readonly=on,file={ovmf_code}",
             "-drive", f"if=pflash,format=raw,file={vars_copy}",
             "-drive", drive,
-            "-serial", "stdio", "-monitor", "none",
+            "-serial", serial, "-monitor", "none",
             "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             *extra,

@@ -1,10 +1,11 @@
 /*
- * The paging API (kernel/mm/paging.h) on x86_64 4-level tables, read and written
- * through the direct map. Tables the API creates come from the frame
- * allocator and are freed when they empty; tables it did not create (the
- * loader's, typed MEM_KERNEL) are never freed, and neither are PDPTs, so the
- * top-level entries of the kernel half stay fixed. Every call works on the
- * tables CR3 points at, with interrupts off for its duration.
+ * The paging API (kernel/mm/paging.h) on x86_64 4-level tables, read and
+ * written through the direct map with the one walker of mmu.h. Tables the API
+ * creates come from the frame allocator and are freed when they empty; tables
+ * it did not create (the loader's, typed MEM_KERNEL) are never freed, and
+ * neither are PDPTs, so the top-level entries of the kernel half stay fixed.
+ * Every call works on the tables CR3 points at, with interrupts off for its
+ * duration.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/mmu.h"
@@ -14,39 +15,36 @@
 #include "kernel/panic.h"
 #include "kernel/mm/pmm.h"
 #include "lib/errno.h"
-#include "lib/string.h"
 
 #define MAX_REPORTS  8          /* violations printed by paging_verify */
 #define PHYS_LIMIT   (1ull << 52)
 
 static unsigned pat_wc = 4, pat_uc = 3;   /* PAT indices; checked by paging_init */
 
-static uint64_t *table_at(uint64_t phys)
+static uint64_t alloc_table(void *arg)
 {
-	return (uint64_t *)(DIRECT_MAP_BASE + (phys & PTE_ADDR));
+	(void)arg;
+	return pmm_alloc_frame();
 }
 
-static uint64_t *root(void)
+/* The current tables; with the frame allocator when the call may create tables. */
+static struct pt_space space(bool may_create)
 {
-	return table_at(read_cr3());
+	struct pt_space s = mmu_current_space();
+
+	if (may_create)
+		s.alloc_table = alloc_table;
+	return s;
+}
+
+static uint64_t *table_at(uint64_t phys)
+{
+	struct pt_space s = space(false);
+
+	return pt_table(&s, phys);
 }
 
 /* ---- flags <-> entry bits ------------------------------------------------ */
-
-static uint64_t pat_bits(unsigned idx, bool large)
-{
-	return ((idx & 1) ? PTE_PWT : 0) | ((idx & 2) ? PTE_PCD : 0) |
-	       ((idx & 4) ? (large ? PTE_PAT_LARGE : PTE_PAT_4K) : 0);
-}
-
-/* The PAT memory type of a leaf entry. */
-static unsigned leaf_pat_type(uint64_t e, bool large)
-{
-	unsigned idx = ((e & PTE_PWT) ? 1 : 0) | ((e & PTE_PCD) ? 2 : 0) |
-		       ((e & (large ? PTE_PAT_LARGE : PTE_PAT_4K)) ? 4 : 0);
-
-	return (rdmsr(MSR_PAT) >> (idx * 8)) & 7;
-}
 
 static bool flags_ok(unsigned flags)
 {
@@ -55,9 +53,10 @@ static bool flags_ok(unsigned flags)
 	       (flags & (PAGE_WC | PAGE_UC)) != (PAGE_WC | PAGE_UC);
 }
 
-static uint64_t leaf_bits(unsigned flags, bool large)
+/* The bits of a leaf at level shift for PAGE_* flags. */
+static uint64_t leaf_bits(unsigned flags, unsigned shift)
 {
-	uint64_t b = PTE_P | (large ? PTE_PS : 0);
+	uint64_t b = PTE_P | (shift != PT_SHIFT_PT ? PTE_PS : 0);
 
 	if (flags & PAGE_WRITE)
 		b |= PTE_W;
@@ -66,84 +65,20 @@ static uint64_t leaf_bits(unsigned flags, bool large)
 	if (flags & PAGE_USER)
 		b |= PTE_U;
 	if (flags & PAGE_WC)
-		b |= pat_bits(pat_wc, large);
+		b |= pt_pat_bits(pat_wc, shift);
 	if (flags & PAGE_UC)
-		b |= pat_bits(pat_uc, large);
+		b |= pt_pat_bits(pat_uc, shift);
 	return b;
 }
 
-/* The frame address of a leaf mapping 2^shift bytes. */
-static uint64_t leaf_phys(uint64_t e, unsigned shift)
+/* PAGE_* permission flags of a walk. */
+static unsigned walk_flags(const struct pt_walk *w)
 {
-	return e & PTE_ADDR & ~((1ull << shift) - 1);
+	return (w->writable ? PAGE_WRITE : 0) | (w->executable ? PAGE_EXEC : 0) |
+	       (w->user ? PAGE_USER : 0);
 }
 
-/* ---- walking ------------------------------------------------------------- */
-
-/*
- * The leaf entry that maps virt and its level's shift, or NULL when virt is
- * not mapped. *flags gets the permissions in effect across all levels.
- */
-static uint64_t *find_leaf(uint64_t virt, unsigned *shift_out, unsigned *flags)
-{
-	uint64_t *t = root();
-	bool w = true, x = true, u = true;
-
-	for (unsigned shift = SHIFT_PML4;; shift -= 9) {
-		uint64_t *e = &t[pt_index(virt, shift)];
-
-		if (!(*e & PTE_P))
-			return NULL;
-		w = w && (*e & PTE_W);
-		x = x && !(*e & PTE_NX);
-		u = u && (*e & PTE_U);
-		if (shift == SHIFT_PT || (shift != SHIFT_PML4 && (*e & PTE_PS))) {
-			*shift_out = shift;
-			*flags = (w ? PAGE_WRITE : 0) | (x ? PAGE_EXEC : 0) | (u ? PAGE_USER : 0);
-			return e;
-		}
-		t = table_at(*e);
-	}
-}
-
-/* Points *e at a fresh, zeroed table; table_flags are its entry's bits. */
-static int new_table(uint64_t *e, uint64_t table_flags)
-{
-	uint64_t frame = pmm_alloc_frame();
-
-	if (!frame)
-		return -E_NOMEM;
-	memset(table_at(frame), 0, PAGE_SIZE);
-	*e = frame | table_flags;
-	return 0;
-}
-
-/*
- * The entry at the level of pages 2^leaf for virt, creating missing tables.
- * -E_EXIST when a larger page already covers virt; -E_NOMEM.
- */
-static int walk_create(uint64_t virt, unsigned leaf, bool user, uint64_t **out)
-{
-	uint64_t *t = root();
-	uint64_t table_flags = PTE_P | PTE_W | (user ? PTE_U : 0);
-
-	for (unsigned shift = SHIFT_PML4; shift > leaf; shift -= 9) {
-		uint64_t *e = &t[pt_index(virt, shift)];
-		int err;
-
-		if (!(*e & PTE_P)) {
-			err = new_table(e, table_flags);
-			if (err)
-				return err;
-		} else if (shift != SHIFT_PML4 && (*e & PTE_PS)) {
-			return -E_EXIST;
-		}
-		*e |= table_flags & PTE_U;
-		t = table_at(*e);
-	}
-	*out = &t[pt_index(virt, leaf)];
-	return 0;
-}
+/* ---- freeing emptied tables ------------------------------------------------ */
 
 static bool table_empty(const uint64_t *t)
 {
@@ -159,23 +94,19 @@ static bool table_empty(const uint64_t *t)
  */
 static void prune(uint64_t virt)
 {
-	uint64_t *path[3], *t = root();
-	unsigned depth = 0;
+	struct pt_space s = space(false);
+	struct pt_walk w;
 
-	for (unsigned shift = SHIFT_PML4; shift > SHIFT_PT; shift -= 9) {
-		uint64_t *e = &t[pt_index(virt, shift)];
+	pt_walk(&s, virt, PT_SHIFT_PT, false, 0, &w);
+	/* entry[2]: PD entry -> PT, entry[1]: PDPT entry -> PD; deepest first */
+	for (unsigned i = w.depth < 3 ? w.depth : 3; i-- > 1;) {
+		uint64_t *e = w.entry[i], table = *e & PTE_ADDR;
 
-		if (!(*e & PTE_P) || (shift != SHIFT_PML4 && (*e & PTE_PS)))
-			break;
-		path[depth++] = e;
-		t = table_at(*e);
-	}
-	while (depth-- > 1) {      /* path[2]: PD entry -> PT, path[1]: PDPT entry -> PD */
-		uint64_t table = *path[depth] & PTE_ADDR;
-
+		if (!(*e & PTE_P) || pt_is_leaf(*e, PT_SHIFT_PML4 - i * PT_SHIFT_STEP))
+			continue;       /* the walk's end: not a table */
 		if (!table_empty(table_at(table)) || !pmm_owns_frame(table))
 			return;
-		*path[depth] = 0;
+		*e = 0;
 		invlpg(virt);           /* also drops paging-structure caches */
 		pmm_free_frame(table);
 	}
@@ -185,7 +116,8 @@ static void prune(uint64_t virt)
 
 int paging_map(uint64_t virt, uint64_t phys, uint64_t size, unsigned flags)
 {
-	unsigned leaf = size == PAGE_SIZE ? SHIFT_PT : size == PAGE_SIZE_2M ? SHIFT_PD : 0;
+	unsigned leaf = size == PAGE_SIZE ? PT_SHIFT_PT : size == PAGE_SIZE_2M ? PT_SHIFT_PD : 0;
+	struct pt_space s = space(true);
 	unsigned long irq;
 	uint64_t *e;
 	int err;
@@ -194,40 +126,42 @@ int paging_map(uint64_t virt, uint64_t phys, uint64_t size, unsigned flags)
 	    pt_canonical(virt) != virt || phys >= PHYS_LIMIT)
 		return -E_INVAL;
 	irq = arch_irq_save();
-	err = walk_create(virt, leaf, flags & PAGE_USER, &e);
+	err = pt_entry_for(&s, virt, leaf, PTE_W | ((flags & PAGE_USER) ? PTE_U : 0), &e);
 	if (!err && (*e & PTE_P))
 		err = -E_EXIST;
 	if (!err)
-		*e = phys | leaf_bits(flags, leaf != SHIFT_PT);  /* no flush: was not present */
+		*e = phys | leaf_bits(flags, leaf);  /* no flush: was not present */
 	else
 		prune(virt);            /* tables made on the way, if they stayed empty */
 	arch_irq_restore(irq);
 	return err;
 }
 
-/* The leaf for a page starting exactly at virt: -E_NOENT, -E_INVAL. */
-static int page_at(uint64_t virt, uint64_t **e, unsigned *shift, unsigned *flags)
+/* The walk to the leaf of a page starting exactly at virt: -E_NOENT, -E_INVAL. */
+static int page_at(uint64_t virt, struct pt_walk *w)
 {
+	struct pt_space s = space(false);
+
 	if (pt_canonical(virt) != virt)
 		return -E_INVAL;
-	*e = find_leaf(virt, shift, flags);
-	if (!*e)
+	if (!pt_lookup(&s, virt, w))
 		return -E_NOENT;
-	return (virt & ((1ull << *shift) - 1)) ? -E_INVAL : 0;
+	return (virt & ((1ull << w->shift) - 1)) ? -E_INVAL : 0;
 }
 
 int paging_unmap(uint64_t virt, struct page_mapping *old)
 {
 	unsigned long irq = arch_irq_save();
-	unsigned shift, flags;
-	uint64_t *e;
-	int err = page_at(virt, &e, &shift, &flags);
+	struct pt_walk w;
+	int err = page_at(virt, &w);
 
 	if (!err) {
+		uint64_t *e = pt_walk_entry(&w);
+
 		if (old) {
-			old->phys = leaf_phys(*e, shift);
-			old->size = 1ull << shift;
-			old->flags = flags;
+			old->phys = pt_leaf_phys(*e, w.shift);
+			old->size = 1ull << w.shift;
+			old->flags = walk_flags(&w);
 		}
 		*e = 0;
 		invlpg(virt);
@@ -240,16 +174,17 @@ int paging_unmap(uint64_t virt, struct page_mapping *old)
 int paging_protect(uint64_t virt, unsigned flags)
 {
 	unsigned long irq;
-	unsigned shift, old;
-	uint64_t *e;
+	struct pt_walk w;
 	int err;
 
 	if (!flags_ok(flags))
 		return -E_INVAL;
 	irq = arch_irq_save();
-	err = page_at(virt, &e, &shift, &old);
+	err = page_at(virt, &w);
 	if (!err) {
-		*e = leaf_phys(*e, shift) | leaf_bits(flags, shift != SHIFT_PT);
+		uint64_t *e = pt_walk_entry(&w);
+
+		*e = pt_leaf_phys(*e, w.shift) | leaf_bits(flags, w.shift);
 		invlpg(virt);
 	}
 	arch_irq_restore(irq);
@@ -259,20 +194,21 @@ int paging_protect(uint64_t virt, unsigned flags)
 bool paging_translate(uint64_t virt, struct page_mapping *out)
 {
 	unsigned long irq = arch_irq_save();
-	unsigned shift, flags, type;
-	uint64_t *e = pt_canonical(virt) == virt ? find_leaf(virt, &shift, &flags) : NULL;
+	struct pt_space s = space(false);
+	struct pt_walk w;
+	bool mapped = pt_lookup(&s, virt, &w);
 
-	if (e) {
-		uint64_t size = 1ull << shift;
+	if (mapped) {
+		uint64_t e = *pt_walk_entry(&w), size = 1ull << w.shift;
+		unsigned type = pt_pat_type(rdmsr(MSR_PAT), pt_pat_index(e, w.shift));
 
-		type = leaf_pat_type(*e, shift != SHIFT_PT);
-		out->phys = leaf_phys(*e, shift) | (virt & (size - 1));
+		out->phys = pt_leaf_phys(e, w.shift) | (virt & (size - 1));
 		out->size = size;
-		out->flags = flags | (type == PAT_WC ? PAGE_WC : 0) |
+		out->flags = walk_flags(&w) | (type == PAT_WC ? PAGE_WC : 0) |
 			     (type == PAT_UC || type == PAT_UC_MINUS ? PAGE_UC : 0);
 	}
 	arch_irq_restore(irq);
-	return e != NULL;
+	return mapped;
 }
 
 /* ---- the self-check ---------------------------------------------------------- */
@@ -298,14 +234,14 @@ static void verify_table(uint64_t phys, unsigned shift, uint64_t base, bool w, b
 
 		if (!(e & PTE_P))
 			continue;
-		if (shift == SHIFT_PT || (shift != SHIFT_PML4 && (e & PTE_PS))) {
-			c->pages_4k += shift == SHIFT_PT;
-			c->pages_2m += shift == SHIFT_PD;
-			c->pages_1g += shift == SHIFT_PDPT;
+		if (pt_is_leaf(e, shift)) {
+			c->pages_4k += shift == PT_SHIFT_PT;
+			c->pages_2m += shift == PT_SHIFT_PD;
+			c->pages_1g += shift == PT_SHIFT_PDPT;
 			if (ew && ex)
 				violation(c, "page both writable and executable", va);
 		} else {
-			verify_table(e & PTE_ADDR, shift - 9, va, ew, ex, c);
+			verify_table(e & PTE_ADDR, shift - PT_SHIFT_STEP, va, ew, ex, c);
 		}
 	}
 }
@@ -330,7 +266,7 @@ int paging_verify(struct paging_census *out)
 	struct paging_census c = { 0 };
 	unsigned long irq = arch_irq_save();
 
-	verify_table(read_cr3() & PTE_ADDR, SHIFT_PML4, 0, true, true, &c);
+	verify_table(read_cr3() & PTE_ADDR, PT_SHIFT_PML4, 0, true, true, &c);
 	arch_irq_restore(irq);
 	verify_section(__text_start, __text_end, PAGE_EXEC, "kernel text not RX", &c);
 	verify_section(__rodata_start, __rodata_end, 0, "kernel rodata not R", &c);
@@ -346,7 +282,7 @@ static unsigned pat_find(unsigned type)
 	uint64_t pat = rdmsr(MSR_PAT);
 
 	for (unsigned i = 0; i < 8; i++)
-		if (((pat >> (i * 8)) & 7) == type)
+		if (pt_pat_type(pat, i) == type)
 			return i;
 	return 8;
 }

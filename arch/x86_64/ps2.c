@@ -8,7 +8,6 @@
 #include "arch/x86_64/ps2.h"
 #include "kernel/arch.h"
 #include "kernel/time/clock.h"
-#include "kernel/input/input.h"
 #include "kernel/kprintf.h"
 #include "kernel/panic.h"
 #include "lib/errno.h"
@@ -21,6 +20,7 @@
 #define ASSUMED_TSC_HZ    8000000000ull  /* before calibration: err on waiting longer */
 
 static struct ring *scancodes;
+static void (*scancodes_notify)(void);   /* after each push; may be NULL */
 static bool present;
 static struct ps2_stats stats;
 
@@ -234,10 +234,11 @@ static void ps2_irq(void)
 	}
 	if (ring_push(scancodes, inb(PS2_DATA)))
 		stats.bytes++;
-	input_irq_notify();              /* wake the task reading the stream */
+	if (scancodes_notify)
+		scancodes_notify();      /* the caller's: wakes the task reading the ring */
 }
 
-int ps2_init(struct ring *rx)
+int ps2_init(struct ring *rx, void (*notify)(void))
 {
 	uint64_t t0 = clock_ns();
 	uint8_t config;
@@ -252,6 +253,7 @@ int ps2_init(struct ring *rx)
 		return set;
 	flush_output();
 	scancodes = rx;
+	scancodes_notify = notify;
 	err = pic_set_handler(IRQ_KEYBOARD, ps2_irq);
 	if (err < 0)
 		return err;
@@ -309,9 +311,9 @@ int ps2_inject(uint8_t byte)
 
 /* ---- arch.h ------------------------------------------------------------------------ */
 
-int arch_ps2_init(struct ring *rx)
+int arch_ps2_init(struct ring *rx, void (*notify)(void))
 {
-	return ps2_init(rx);
+	return ps2_init(rx, notify);
 }
 
 int arch_ps2_set_leds(uint8_t leds)

@@ -76,12 +76,13 @@ struct ps2_stats {
 };
 
 /*
- * Bring up controller and keyboard; scancodes then flow into rx. Returns the
+ * Bring up controller and keyboard; scancodes then flow into rx, and notify
+ * (may be NULL) is called from the interrupt after each byte. Returns the
  * scancode set the keyboard speaks (1 or 2), -E_NODEV without controller or
  * keyboard, -E_IO when a self-test fails, -E_TIMEDOUT when the controller
  * stops answering. Prints one line with the outcome.
  */
-int ps2_init(struct ring *rx);
+int ps2_init(struct ring *rx, void (*notify)(void));
 
 bool ps2_present(void);
 

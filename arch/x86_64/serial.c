@@ -1,16 +1,19 @@
 /*
  * 16550 UART on COM1, 115200 baud 8N1, polled transmit. The first device the
  * kernel brings up: every line printed goes here too, so a machine with no
- * screen still tells its story. Transmit waits are bounded, so a missing UART
- * never hangs the kernel. Any context; callers serialise (kprintf does).
+ * screen still tells its story. It is probed, not assumed: the scratch
+ * register must keep a value and a byte sent in loopback mode must come
+ * back; without a UART nothing is written and arch_serial_present says so.
+ * Transmit waits are bounded, so a dead UART never hangs the kernel either.
+ * Any context; callers serialise (kprintf does).
  *
  * Receive is interrupt driven once arch_serial_rx_start has run: IRQ 4 moves
- * every byte waiting in the UART into the caller's ring and does nothing else.
+ * every byte waiting in the UART into the caller's ring, calls the caller's
+ * notification, and does nothing else.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/pic.h"
 #include "kernel/arch.h"
-#include "kernel/input/input.h"
 #include "lib/errno.h"
 #include "lib/ring.h"
 
@@ -27,23 +30,46 @@
 #define LCR_DLAB     0x80
 #define FCR_ENABLE   0xc7  /* enable, clear both FIFOs, 14-byte threshold */
 #define MCR_DTR_RTS  0x03
+#define MCR_OUT1     0x04
 #define MCR_OUT2     0x08  /* gates the IRQ line on PCs */
+#define MCR_LOOP     0x10  /* loopback: transmit feeds receive, nothing leaves */
 #define LSR_DR       0x01  /* data ready: a received byte waits */
 #define LSR_THRE     0x20  /* transmit holding register empty */
 #define IER_RX_DATA  0x01  /* interrupt when received data is available */
 #define RX_IRQ_MAX   256   /* bytes one interrupt may take: bounds a stuck DR bit */
 #define DIVISOR_115200 1
 #define TX_SPIN_MAX  100000
+#define PROBE_BYTE   0xae
+#define PROBE_SCRATCH 0x5a
 
 static bool present;
 static uint64_t bytes_sent;
 static struct ring *rx_ring;
+static void (*rx_notify)(void);   /* after the bytes are pushed; may be NULL */
 static uint64_t bytes_received;
+
+/* A byte sent in loopback mode comes back (bounded wait). IER must be 0. */
+static bool loopback_ok(void)
+{
+	bool ok = false;
+
+	outb(COM1 + UART_MCR, MCR_LOOP | MCR_OUT1 | MCR_OUT2 | MCR_DTR_RTS);
+	outb(COM1 + UART_DATA, PROBE_BYTE);
+	for (int i = 0; i < TX_SPIN_MAX; i++) {
+		if (inb(COM1 + UART_LSR) & LSR_DR) {
+			ok = inb(COM1 + UART_DATA) == PROBE_BYTE;
+			break;
+		}
+		pause();
+	}
+	outb(COM1 + UART_FCR, FCR_ENABLE);        /* drop anything else looped back */
+	return ok;
+}
 
 void arch_serial_init(void)
 {
-	outb(COM1 + UART_SCR, 0x5a);              /* is anything there? */
-	if (inb(COM1 + UART_SCR) != 0x5a)
+	outb(COM1 + UART_SCR, PROBE_SCRATCH);     /* is anything there? (no port: 0xff) */
+	if (inb(COM1 + UART_SCR) != PROBE_SCRATCH)
 		return;
 	outb(COM1 + UART_IER, 0);
 	outb(COM1 + UART_LCR, LCR_DLAB);
@@ -51,6 +77,10 @@ void arch_serial_init(void)
 	outb(COM1 + UART_IER, 0);
 	outb(COM1 + UART_LCR, LCR_8N1);
 	outb(COM1 + UART_FCR, FCR_ENABLE);
+	if (!loopback_ok()) {
+		outb(COM1 + UART_MCR, 0);
+		return;
+	}
 	outb(COM1 + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
 	present = true;
 }
@@ -91,16 +121,18 @@ static void serial_irq(void)
 		ring_push(rx_ring, inb(COM1 + UART_DATA));
 		bytes_received++;
 	}
-	input_irq_notify();              /* wake the task reading the stream */
+	if (rx_notify)
+		rx_notify();             /* the caller's: wakes the task reading the ring */
 }
 
-int arch_serial_rx_start(struct ring *rx)
+int arch_serial_rx_start(struct ring *rx, void (*notify)(void))
 {
 	int err;
 
 	if (!present)
 		return -E_NODEV;
 	rx_ring = rx;
+	rx_notify = notify;
 	err = pic_set_handler(IRQ_COM1, serial_irq);
 	if (err < 0)
 		return err;

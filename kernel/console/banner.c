@@ -44,14 +44,17 @@ static void print_console(void)
 		[CONSOLE_NONE] = "serial only", [CONSOLE_FB] = "framebuffer text",
 		[CONSOLE_VGA] = "VGA text mode",
 	};
+	bool serial = arch_serial_present();
 	unsigned cols = 0, rows = 0;
 
 	if (console_active() == CONSOLE_NONE) {
-		kprintf("console: serial only (COM1 115200 8N1)\n");
+		kprintf(serial ? "console: serial only (COM1 115200 8N1)\n" :
+				 "console: none (no screen, no serial port)\n");
 		return;
 	}
 	console_get_size(&cols, &rows);
-	kprintf("console: %s, %ux%u cells, and COM1\n", kinds[console_active()], cols, rows);
+	kprintf("console: %s, %ux%u cells, %s\n", kinds[console_active()], cols, rows,
+		serial ? "and COM1" : "no serial port");
 }
 
 void banner_print(const struct boot_info *bi)

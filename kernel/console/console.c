@@ -521,7 +521,7 @@ enum console_kind console_choose(const char *cmdline, uint32_t fb_format,
 	return has_fb ? CONSOLE_FB : CONSOLE_NONE;
 }
 
-int console_start(const struct console_ops *ops, void *ctx, unsigned cols, unsigned rows)
+int console_bind(const struct console_ops *ops, void *ctx, unsigned cols, unsigned rows)
 {
 	int err;
 
@@ -535,9 +535,9 @@ int console_start(const struct console_ops *ops, void *ctx, unsigned cols, unsig
 	return 0;
 }
 
-int console_init_fonts(const struct boot_framebuffer *fb,
-		       const void *small_font, size_t small_size,
-		       const void *large_font, size_t large_size)
+int console_fb_init(const struct boot_framebuffer *fb,
+		    const void *small_font, size_t small_size,
+		    const void *large_font, size_t large_size)
 {
 	int err = -E_NOENT;
 
@@ -555,14 +555,7 @@ int console_init_fonts(const struct boot_framebuffer *fb,
 	err = fbcon_init(&console_fb, fb, (void *)(uintptr_t)fb->virt, &console_font);
 	if (err)
 		return err;
-	return console_start(&fbcon_ops, &console_fb, console_fb.cols, console_fb.rows);
-}
-
-int console_init(const struct boot_framebuffer *fb)
-{
-	return console_init_fonts(fb,
-		font_terminus16_start, (size_t)(font_terminus16_end - font_terminus16_start),
-		font_terminus32_start, (size_t)(font_terminus32_end - font_terminus32_start));
+	return console_bind(&fbcon_ops, &console_fb, console_fb.cols, console_fb.rows);
 }
 
 void console_write(const char *s, size_t len)

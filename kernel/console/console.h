@@ -8,7 +8,8 @@
  * The logic is independent of how cells reach the screen: it tells a back end
  * through struct console_ops which cells may have changed. The kernel's one
  * console (console_init/console_write) draws on the framebuffer with fbcon or
- * on the VGA text screen with vgacon; struct console instances on any back
+ * on the VGA text screen with vgacon, brought up by one back-end init each
+ * (console_fb_init, console_vga_init); struct console instances on any back
  * end serve tests and future mirrors.
  *
  * Rows scrolled off the top can be kept in a scrollback ring (storage given
@@ -120,32 +121,37 @@ enum console_kind console_choose(const char *cmdline, uint32_t fb_format,
 				 bool (*vga_present)(void));
 
 /*
- * Bring up the console console_choose picks for bi (main flow, first thing
- * after serial). Returns 0, -E_NODEV when there is none, or the error of
- * console_init / console_init_vga.
+ * The one start-up: bring up the back end console_choose picks for bi and
+ * run the kernel's console on it (main flow, first thing after serial).
+ * Returns 0, -E_NODEV when there is none, or the back-end init's error.
  */
-int console_init_boot(const struct boot_info *bi);
+int console_init(const struct boot_info *bi);
 
-/* Which console console_init_boot brought up (CONSOLE_NONE before, or on failure). */
+/* Which console console_init brought up (CONSOLE_NONE before, or on failure). */
 enum console_kind console_active(void);
 
 /*
- * Switch the VGA to 80x25 text with the embedded 8x16 font (code page 437)
- * and run the console there. -E_NODEV without a VGA.
+ * The back-end inits console_init calls, one per kind; each ends in
+ * console_bind. Tests call them directly.
+ *
+ * console_fb_init: the console on fb with fonts given as PSF data (either
+ * may be NULL; the 16x32 one on large modes, see fbcon_wants_large_font).
+ * Returns 0; -E_NODEV if fb->format is FB_NONE; -E_NOENT if no font is
+ * given; a psf_parse or fbcon_init error.
+ *
+ * console_vga_init: switch the VGA to 80x25 text with the embedded 8x16
+ * font (code page 437) and run the console there. -E_NODEV without a VGA.
  */
-int console_init_vga(void);
+int console_fb_init(const struct boot_framebuffer *fb,
+		    const void *small_font, size_t small_size,
+		    const void *large_font, size_t large_size);
+int console_vga_init(void);
 
 /*
- * Bring up the console on fb with the embedded Terminus fonts (16x32 on large
- * modes, see fbcon_wants_large_font). Returns 0; -E_NODEV if fb->format is
- * FB_NONE; -E_NOENT if no font is embedded; a psf_parse or fbcon_init error.
+ * Make the kernel's console draw through a back end of cols x rows, with
+ * the scrollback; for the back-end inits above. 0 or console_attach's error.
  */
-int console_init(const struct boot_framebuffer *fb);
-
-/* The same with fonts given as PSF data (either may be NULL). */
-int console_init_fonts(const struct boot_framebuffer *fb,
-		       const void *small_font, size_t small_size,
-		       const void *large_font, size_t large_size);
+int console_bind(const struct console_ops *ops, void *ctx, unsigned cols, unsigned rows);
 
 /* Write UTF-8 text with control characters and escapes; no-op if not ready. */
 void console_write(const char *s, size_t len);
@@ -155,7 +161,7 @@ void console_clear(void);
 
 bool console_ready(void);
 
-/* Grid size in cells; 0 x 0 before console_init succeeds. */
+/* Grid size in cells; 0 x 0 before a console is up. */
 void console_get_size(unsigned *cols, unsigned *rows);
 
 /*
@@ -164,13 +170,6 @@ void console_get_size(unsigned *cols, unsigned *rows);
  * ready). Shift+PageUp/PageDown call it; any output snaps back to 0.
  */
 unsigned console_scroll_view(int lines);
-
-/*
- * Make the kernel's console draw through another back end of cols x rows
- * (VGA text, see vgacon); the scrollback is set up as for the framebuffer.
- * Returns 0 or console_attach's error.
- */
-int console_start(const struct console_ops *ops, void *ctx, unsigned cols, unsigned rows);
 
 /* ---- any console on any back end ----------------------------------------- */
 

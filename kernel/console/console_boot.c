@@ -1,9 +1,11 @@
 /*
- * Bringing up the kernel's console at boot: the framebuffer, or the VGA's
- * text mode when asked for (console=vga) or when there is no framebuffer.
- * The one piece of the console that reaches hardware (through arch_vga_*),
- * so it stays out of the host tests; console_choose, which makes the
- * decision, is tested there. Main flow, once, before the banner.
+ * console_init, the console's one start-up: the framebuffer (with the
+ * embedded Terminus fonts), or the VGA's text mode when asked for
+ * (console=vga) or when there is no framebuffer; and console_vga_init, the
+ * VGA back end's init. The one piece of the console that reaches hardware
+ * (through arch_vga_*), so it stays out of the host tests; console_choose,
+ * which makes the decision, and console_fb_init are tested there. Main
+ * flow, once, before the banner.
  */
 #include "kernel/arch.h"
 #include "kernel/console/console.h"
@@ -31,7 +33,7 @@ static const uint8_t *console_vga_font(void)
 	return console_vga_glyphs;
 }
 
-int console_init_vga(void)
+int console_vga_init(void)
 {
 	uint8_t dac[16 * 3];
 	int err;
@@ -44,22 +46,30 @@ int console_init_vga(void)
 			  arch_vga_set_cursor);
 	if (err)
 		return err;
-	return console_start(&vgacon_ops, &console_vga, VGACON_COLS, VGACON_ROWS);
+	return console_bind(&vgacon_ops, &console_vga, VGACON_COLS, VGACON_ROWS);
 }
 
 static enum console_kind active = CONSOLE_NONE;
 
-int console_init_boot(const struct boot_info *bi)
+/* The framebuffer back end with the fonts font_data.S embeds. */
+static int console_fb_embedded(const struct boot_framebuffer *fb)
+{
+	return console_fb_init(fb,
+		font_terminus16_start, (size_t)(font_terminus16_end - font_terminus16_start),
+		font_terminus32_start, (size_t)(font_terminus32_end - font_terminus32_start));
+}
+
+int console_init(const struct boot_info *bi)
 {
 	enum console_kind kind = console_choose(bi->cmdline, bi->fb.format, arch_vga_present);
 	int err;
 
 	switch (kind) {
 	case CONSOLE_VGA:
-		err = console_init_vga();
+		err = console_vga_init();
 		break;
 	case CONSOLE_FB:
-		err = console_init(&bi->fb);
+		err = console_fb_embedded(&bi->fb);
 		break;
 	default:
 		err = -E_NODEV;

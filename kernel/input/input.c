@@ -43,14 +43,14 @@ int input_init(const struct boot_info *bi)
 	int set;
 
 	cmdline_get(bi->cmdline, "kbd", layout, sizeof(layout));
-	set = arch_ps2_init(&kbd_ring);
+	set = arch_ps2_init(&kbd_ring, input_irq_notify);
 	have_keyboard = set > 0;
 	if (have_keyboard)
 		scancode_set = set;
 	if (kbd_init(&kbd, scancode_set, layout) == -E_NOENT)
 		kprintf("input: no keyboard layout \"%s\", using us\n", layout);
 	ansi_in_init(&term);
-	if (arch_serial_rx_start(&serial_ring) < 0)
+	if (arch_serial_rx_start(&serial_ring, input_irq_notify) < 0)
 		kprintf("input: no serial port: serial input off\n");
 	kprintf("input: keyboard layout %s; Ctrl+Alt+F1..F%u switch layouts\n",
 		kbd_layout_name(&kbd), layout_count());

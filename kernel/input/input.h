@@ -59,8 +59,9 @@ void input_get_stats(struct input_stats *out);
 /*
  * The input stream for tasks (the blog's ScancodeStream + AtomicWaker).
  * input_set_waker: the atomic waker the device interrupt handlers wake
- * after each byte they push (NULL: none). input_irq_notify: called by those
- * handlers, interrupt context; it also stamps the TSC (input_last_irq_tsc,
+ * after each byte they push (NULL: none). input_irq_notify: the notification
+ * input_init hands the PS/2 and serial drivers, which call it from their
+ * interrupt handlers after each push, interrupt context; it also stamps the TSC (input_last_irq_tsc,
  * for the latency benchmark). input_next_poll: a future ready with the next
  * key event; it registers cx's waker, then looks, so no byte is missed.
  * One consumer task.

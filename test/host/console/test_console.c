@@ -1197,12 +1197,11 @@ static void the_kernel_console_comes_up_on_a_framebuffer_and_prints(void **state
 	console_get_size(&cols, &rows);
 	assert_int_equal(cols, 0);
 	console_write("ignored", 7);                     /* not ready: no-op */
-	assert_int_equal(console_init(&none), -E_NODEV);
-	assert_int_equal(console_init(&fb), -E_NOENT);   /* host: no embedded fonts */
-	assert_int_equal(console_init_fonts(&fb, NULL, 0, NULL, 0), -E_NOENT);
-	assert_int_equal(console_init_fonts(&fb, small.data, 10, NULL, 0), -E_INVAL);
+	assert_int_equal(console_fb_init(&none, small.data, small.size, NULL, 0), -E_NODEV);
+	assert_int_equal(console_fb_init(&fb, NULL, 0, NULL, 0), -E_NOENT);
+	assert_int_equal(console_fb_init(&fb, small.data, 10, NULL, 0), -E_INVAL);
 	assert_false(console_ready());
-	assert_int_equal(console_init_fonts(&fb, small.data, small.size, large.data, large.size), 0);
+	assert_int_equal(console_fb_init(&fb, small.data, small.size, large.data, large.size), 0);
 	assert_true(console_ready());
 	console_get_size(&cols, &rows);
 	assert_int_equal(cols, 160);                     /* 1280x800: 8x16 font */
@@ -1225,11 +1224,11 @@ static void a_1920x1080_console_uses_the_16x32_font(void **state)
 	uint32_t *px = calloc(1920 * 1080, 4);
 
 	fb.virt = (uintptr_t)px;
-	assert_int_equal(console_init_fonts(&fb, small.data, small.size, large.data, large.size), 0);
+	assert_int_equal(console_fb_init(&fb, small.data, small.size, large.data, large.size), 0);
 	console_get_size(&cols, &rows);
 	assert_int_equal(cols, 120);
 	assert_int_equal(rows, 33);
-	assert_int_equal(console_init_fonts(&fb, small.data, small.size, large.data, 100), 0);
+	assert_int_equal(console_fb_init(&fb, small.data, small.size, large.data, 100), 0);
 	console_get_size(&cols, &rows);                  /* broken large font: small */
 	assert_int_equal(cols, 240);
 	assert_int_equal(rows, 67);
@@ -1248,7 +1247,7 @@ static void the_kernel_console_scrolls_its_view_back_and_forth(void **state)
 
 	fb.size = bytes;
 	fb.virt = (uintptr_t)px;
-	assert_int_equal(console_init_fonts(&fb, small.data, small.size, NULL, 0), 0);
+	assert_int_equal(console_fb_init(&fb, small.data, small.size, NULL, 0), 0);
 	assert_int_equal(console_scroll_view(5), 0);             /* nothing kept yet */
 	for (i = 0; i < 40 + CONSOLE_SCROLLBACK_LINES; i++) {
 		snprintf(line, sizeof(line), "line %u\n", i);
