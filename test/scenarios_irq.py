@@ -78,14 +78,16 @@ scenario("kernel/irq/timer_hz_out_of_range_falls_back_to_1000")(ktest_boot(
     texts=["timer.hz=5 is out of range, using 1000", "clock: tick 1000 Hz"]))
 
 scenario("kernel/irq/tsc_calibrated_against_the_pit")(ktest_boot(
-    "clock_calibrates_the_tsc_against_the_pit", cmdline="clock.calibrate", extra=ICOUNT,
+    "clock_calibrates_the_tsc_against_the_pit", cmdline="clock.calibrate clock.ref=pit",
+    extra=ICOUNT,
     texts=["(PIT)"]))
 
 scenario("kernel/irq/clock_ns_agrees_with_the_ticks")(ktest_boot(
     "clock_ns_agrees_with_the_ticks", extra=ICOUNT, texts=["(sample 1)"]))
 
-scenario("kernel/irq/pit_measures_the_tsc_rate_the_loader_found")(ktest_boot(
-    "pit_measures_the_tsc_rate_the_loader_found", extra=ICOUNT, texts=["tsc: loader"]))
+scenario("kernel/irq/reference_clock_measures_the_tsc_rate_the_loader_found")(ktest_boot(
+    "reference_clock_measures_the_tsc_rate_the_loader_found", extra=ICOUNT,
+    texts=["tsc: loader"]))
 
 
 @scenario("kernel/irq/serial_ring_overflow_counts_drops")

@@ -12,7 +12,7 @@
  * notification, and does nothing else.
  */
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/pic.h"
+#include "arch/x86_64/irq.h"
 #include "kernel/arch.h"
 #include "lib/errno.h"
 #include "lib/ring.h"
@@ -133,11 +133,11 @@ int arch_serial_rx_start(struct ring *rx, void (*notify)(void))
 		return -E_NODEV;
 	rx_ring = rx;
 	rx_notify = notify;
-	err = pic_set_handler(IRQ_COM1, serial_irq);
+	err = irq_set_handler(IRQ_COM1, serial_irq);
 	if (err < 0)
 		return err;
 	outb(COM1 + UART_IER, IER_RX_DATA);
-	pic_unmask(IRQ_COM1);
+	irq_unmask(IRQ_COM1);
 	return 0;
 }
 

@@ -240,6 +240,8 @@ const struct shell_cmd shell_cmds[] = {
 	{ "kbd", "[LAYOUT]", "show or switch the keyboard layout", cmd_kbd, NULL },
 	{ "fb", "", "framebuffer mode and console", cmd_fb, NULL },
 	{ "cpu", "", "CPUID: vendor, brand, features", cmd_cpu, NULL },
+	{ "acpi", "", "ACPI tables: signature, OEM, revision, length; the MADT",
+	  shell_cmd_acpi, NULL },
 	{ "translate", "ADDR", "page walk of a virtual address", cmd_translate, NULL },
 	{ "sleep", "MS", "wait MS milliseconds on a timer", shell_cmd_sleep,
 	  shell_cmd_sleep_poll },
@@ -250,7 +252,7 @@ const struct shell_cmd shell_cmds[] = {
 	  shell_cmd_pagefault, NULL },
 	{ "overflow", "", "overflow the stack: double fault", shell_cmd_overflow, NULL },
 	{ "reboot", "", "reset the machine", shell_cmd_reboot, NULL },
-	{ "poweroff", "", "switch off (QEMU's ACPI port; halts elsewhere)", shell_cmd_poweroff, NULL },
+	{ "poweroff", "", "switch off: ACPI S5 (FADT, \\_S5)", shell_cmd_poweroff, NULL },
 };
 
 const size_t shell_ncmds = sizeof(shell_cmds) / sizeof(shell_cmds[0]);
