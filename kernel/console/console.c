@@ -4,7 +4,7 @@
  * the grid and shown through the back end at once, except after a scroll or
  * a move of the view: then every cell has moved, and the whole screen is
  * handed over once at the end of the write, however many lines scrolled in
- * between. Rows scrolled off the top go into the scrollback ring packed into
+ * between. The grid is a ring of rows, so a scroll copies no cell. Rows scrolled off the top go into the scrollback ring packed into
  * 32 bits (code point, foreground, background); while the view is scrolled
  * back, screen row y shows the line y - view of the scrollback-plus-grid.
  * Task context, not reentrant (see the header).
@@ -43,26 +43,47 @@ static struct console_cell console_make(const struct console *con, uint32_t cp)
 	return c;
 }
 
+/* Position of cell (x, y) in reading order: what ranges of cells count in. */
 static size_t console_index(const struct console *con, unsigned x, unsigned y)
 {
 	return (size_t)y * con->cols + x;
 }
 
-static void console_set(struct console *con, size_t i, struct console_cell c)
+/* Screen row y of the grid (the rows are a ring, see the header). */
+static struct console_cell *console_row(const struct console *con, unsigned y)
 {
-	con->cells[i] = c;
-	if (!con->redraw)
-		con->ops->draw_cell(con->ctx, (unsigned)(i % con->cols),
-				    (unsigned)(i / con->cols), &c);
+	unsigned r = con->top + y;
+
+	if (r >= con->rows)
+		r -= con->rows;
+	return (struct console_cell *)con->cells + (size_t)r * con->cols;
 }
 
-/* Blank cells [from, to) of the grid in the current background. */
+static void console_set(struct console *con, unsigned x, unsigned y, struct console_cell c)
+{
+	console_row(con, y)[x] = c;
+	if (!con->redraw)
+		con->ops->draw_cell(con->ctx, x, y, &c);
+}
+
+/* Blank cells [from, to) (console_index order) in the current background. */
 static void console_fill(struct console *con, size_t from, size_t to)
 {
-	struct console_cell blank = console_make(con, ' ');
+	struct console_cell blank = console_make(con, ' '), *row;
+	unsigned x, y, end;
 
-	while (from < to)
-		console_set(con, from++, blank);
+	while (from < to) {
+		y = (unsigned)(from / con->cols);
+		x = (unsigned)(from % con->cols);
+		end = (unsigned)MIN((size_t)con->cols, x + (to - from));
+		row = console_row(con, y);
+		from += end - x;
+		for (; x < end; x++) {
+			row[x] = blank;
+			if (!con->redraw)
+				con->ops->draw_cell(con->ctx, x, y, &blank);
+		}
+	}
 }
 
 /* ---- scrollback --------------------------------------------------------------- */
@@ -102,7 +123,7 @@ static void console_keep_top_row(struct console *con)
 		return;
 	dst = con->sb + (size_t)con->sb_next * con->cols;
 	for (x = 0; x < con->cols; x++)
-		dst[x] = console_pack(&con->cells[x]);
+		dst[x] = console_pack(&console_row(con, 0)[x]);
 	con->sb_next = (con->sb_next + 1) % con->sb_lines;
 	if (con->sb_count < con->sb_lines)
 		con->sb_count++;
@@ -111,7 +132,7 @@ static void console_keep_top_row(struct console *con)
 struct console_cell console_shown_cell(const struct console *con, unsigned x, unsigned y)
 {
 	if (y >= con->view)
-		return con->cells[console_index(con, x, y - con->view)];
+		return console_row(con, y - con->view)[x];
 	return console_unpack(console_sb_row(con, con->sb_count - con->view + y)[x]);
 }
 
@@ -120,7 +141,7 @@ static void console_scroll(struct console *con)
 	size_t keep = (size_t)(con->rows - 1) * con->cols;
 
 	console_keep_top_row(con);
-	memmove(con->cells, con->cells + con->cols, keep * sizeof(con->cells[0]));
+	con->top = con->top + 1 < con->rows ? con->top + 1 : 0;
 	con->redraw = true;
 	console_fill(con, keep, keep + con->cols);
 }
@@ -192,7 +213,7 @@ static void console_print(struct console *con, uint32_t cp)
 {
 	if (con->wrap_pending)
 		console_line_feed(con);
-	console_set(con, console_index(con, con->x, con->y), console_make(con, cp));
+	console_set(con, con->x, con->y, console_make(con, cp));
 	if (con->x + 1 < con->cols)
 		con->x++;
 	else
@@ -409,6 +430,12 @@ static void console_snap_back(struct console *con)
 	}
 }
 
+/* A printable ASCII byte outside any sequence: straight to the grid. */
+static bool console_plain_ascii(const struct console *con, uint8_t b)
+{
+	return b >= 0x20 && b < 0x7f && con->utf8.need == 0 && con->esc == ESC_NONE;
+}
+
 void console_feed(struct console *con, const char *s, size_t len)
 {
 	uint32_t out[2];
@@ -418,6 +445,10 @@ void console_feed(struct console *con, const char *s, size_t len)
 		return;
 	console_snap_back(con);
 	for (i = 0; i < len; i++) {
+		if (console_plain_ascii(con, (uint8_t)s[i])) {
+			console_print(con, (uint8_t)s[i]);
+			continue;
+		}
 		n = utf8_feed(&con->utf8, (uint8_t)s[i], out);
 		for (j = 0; j < n; j++)
 			console_char(con, out[j]);
@@ -443,7 +474,7 @@ void console_set_cursor_visible(struct console *con, bool visible)
 const struct console_cell *console_cell(const struct console *con,
 					unsigned x, unsigned y)
 {
-	return &con->cells[console_index(con, x, y)];
+	return &console_row(con, y)[x];
 }
 
 void console_set_scrollback(struct console *con, uint32_t *store, size_t cells)
@@ -495,6 +526,7 @@ int console_attach(struct console *con, const struct console_ops *ops,
 	con->sb = NULL;
 	con->sb_lines = con->sb_next = con->sb_count = 0;
 	con->view = 0;
+	con->top = 0;
 	utf8_decoder_init(&con->utf8);
 	console_erase(con);
 	return 0;

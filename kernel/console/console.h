@@ -99,7 +99,12 @@ struct console {
 	unsigned sb_next;            /* row the next line scrolled off goes to */
 	unsigned sb_count;           /* rows kept */
 	unsigned view;               /* rows the screen is scrolled back, 0 = live */
-	struct console_cell cells[CONSOLE_MAX_CELLS]; /* row-major, cols per row */
+	unsigned top;                /* row of cells[] shown as screen row 0 */
+	/*
+	 * rows x cols, a ring of rows: screen row y is row (top + y) % rows, so
+	 * a scroll moves top instead of the cells.
+	 */
+	struct console_cell cells[CONSOLE_MAX_CELLS];
 };
 
 /* ---- the kernel's console, on the boot framebuffer or VGA text ---------- */

@@ -147,36 +147,99 @@ static void fbcon_span(uint8_t *p, uint32_t bytes, uint32_t n, uint32_t bits,
 	}
 }
 
-/* One glyph row as a word, leftmost pixel in bit 31. */
-static uint32_t fbcon_row_bits(const uint8_t *row, uint32_t row_bytes)
+/* One glyph row as a word, leftmost pixel in bit 31 (row_bytes 1..4). */
+static inline uint32_t fbcon_row_bits(const uint8_t *row, uint32_t row_bytes)
 {
-	uint32_t i, bits = 0;
+	uint32_t bits = (uint32_t)row[0] << 24;
 
-	for (i = 0; i < row_bytes; i++)
-		bits |= (uint32_t)row[i] << (24 - 8 * i);
+	if (row_bytes > 1)
+		bits |= (uint32_t)row[1] << 16;
+	if (row_bytes > 2)
+		bits |= (uint32_t)row[2] << 8 | (row_bytes > 3 ? row[3] : 0);
 	return bits;
 }
 
-static void fbcon_paint(struct fbcon *fb, unsigned x, unsigned y,
-			const struct console_cell *cell)
+/* The 16 four-pixel slices in colours fg/bg, unless the table has them. */
+static void fbcon_nibbles(struct fbcon *fb, uint8_t fg, uint8_t bg)
 {
-	const struct psf_font *font = fb->font;
-	const uint8_t *glyph = psf_glyph(font, cell->cp);
-	uint32_t fg = fb->colours[cell->fg & 15], bg = fb->colours[cell->bg & 15], t;
-	uint8_t *line = fb->pixels + (size_t)y * font->height * fb->pitch +
-			(size_t)x * font->width * fb->bytes;
-	uint32_t r;
+	uint32_t n, j, px[4];
+
+	if (fb->nib_valid && fb->nib_fg == fg && fb->nib_bg == bg)
+		return;
+	for (n = 0; n < 16; n++) {
+		for (j = 0; j < 4; j++)
+			px[j] = (n & (8u >> j)) ? fb->colours[fg] : fb->colours[bg];
+		fb->nib[n][0] = px[0] | (uint64_t)px[1] << 32;
+		fb->nib[n][1] = px[2] | (uint64_t)px[3] << 32;
+	}
+	fb->nib_fg = fg;
+	fb->nib_bg = bg;
+	fb->nib_valid = true;
+}
+
+/* 32 bpp: store a glyph row of 4 * slices pixels, four at a time. */
+static void fbcon_row32(uint8_t *p, uint32_t bits, uint32_t slices,
+			const uint64_t (*nib)[2])
+{
+	uint32_t i;
+
+	/* 8- and 16-pixel glyphs, the usual ones, without a loop */
+	if (slices == 4) {
+		__builtin_memcpy(p + 32, nib[(bits >> 20) & 15], 16);
+		__builtin_memcpy(p + 48, nib[(bits >> 16) & 15], 16);
+	}
+	if (slices == 2 || slices == 4) {
+		__builtin_memcpy(p, nib[bits >> 28], 16);
+		__builtin_memcpy(p + 16, nib[(bits >> 24) & 15], 16);
+		return;
+	}
+	for (i = 0; i < slices; i++, bits <<= 4)
+		__builtin_memcpy(p + 16 * i, nib[bits >> 28], 16);
+}
+
+/* What a cell shows: its glyph and its colours with the cursor applied. */
+struct fbcon_look {
+	const uint8_t *glyph;
+	uint8_t fg, bg;
+};
+
+static struct fbcon_look fbcon_look(const struct fbcon *fb, const struct console_cell *cell)
+{
+	struct fbcon_look l = { psf_glyph(fb->font, cell->cp), cell->fg & 15, cell->bg & 15 };
 
 	if (cell->flags & CONSOLE_CELL_CURSOR) {
-		t = fg;
-		fg = bg;
-		bg = t;
+		l.fg = cell->bg & 15;
+		l.bg = cell->fg & 15;
 	}
-	for (r = 0; r < font->height; r++) {
-		fbcon_span(line, fb->bytes, font->width,
-			   fbcon_row_bits(glyph, font->row_bytes), fg, bg);
-		glyph += font->row_bytes;
-		line += fb->pitch;
+	return l;
+}
+
+/*
+ * Draw cell at (x, y) over what the screen shows there (was): rows whose
+ * pixels would not change are skipped, the others stored in one go.
+ */
+static void fbcon_paint(struct fbcon *fb, unsigned x, unsigned y,
+			const struct console_cell *cell, const struct console_cell *was)
+{
+	const struct psf_font *font = fb->font;
+	struct fbcon_look now = fbcon_look(fb, cell), old = fbcon_look(fb, was);
+	uint32_t fg = fb->colours[now.fg], bg = fb->colours[now.bg], rb = font->row_bytes;
+	uint8_t *line = fb->pixels + (size_t)y * font->height * fb->pitch +
+			(size_t)x * font->width * fb->bytes;
+	bool fast = fb->bytes == 4 && font->width % 4 == 0;
+	bool same_colours = now.fg == old.fg && now.bg == old.bg;
+	uint32_t r, bits;
+
+	if (fast)
+		fbcon_nibbles(fb, now.fg, now.bg);
+	for (r = 0; r < font->height; r++, line += fb->pitch) {
+		bits = fbcon_row_bits(now.glyph + r * rb, rb);
+		if (same_colours && bits == fbcon_row_bits(old.glyph + r * rb, rb))
+			continue;
+		if (fast)
+			fbcon_row32(line, bits, font->width / 4, fb->nib);
+		else
+			fbcon_span(line, fb->bytes, font->width, bits, fg, bg);
 	}
 }
 
@@ -195,9 +258,9 @@ void fbcon_draw_cell(void *ctx, unsigned x, unsigned y, const struct console_cel
 	seen = &fb->shadow[(size_t)y * fb->cols + x];
 	if (fbcon_same(seen, cell))
 		return;
+	fbcon_paint(fb, x, y, cell, seen);
 	*seen = *cell;
 	seen->pad = 0;
-	fbcon_paint(fb, x, y, cell);
 }
 
 /* Paint the whole visible area and record every cell as a blank. */
@@ -240,6 +303,7 @@ int fbcon_init(struct fbcon *fb, const struct boot_framebuffer *mode,
 	fb->height = mode->height;
 	fb->pitch = mode->pitch;
 	fb->font = font;
+	fb->nib_valid = false;
 	fb->cols = MIN(mode->width / font->width, CONSOLE_MAX_COLS);
 	fb->rows = MIN(mode->height / font->height, CONSOLE_MAX_ROWS);
 	if (fb->cols == 0 || fb->rows == 0)

@@ -26,6 +26,10 @@ struct fbcon {
 	unsigned cols, rows;         /* cells shown: top-left part of the mode */
 	const struct psf_font *font;
 	uint32_t colours[16];        /* fbcon_palette encoded as pixel values */
+	/* 32 bpp: the 4 pixels of each 4-bit glyph slice in colours nib_fg/nib_bg */
+	uint64_t nib[16][2];
+	uint8_t nib_fg, nib_bg;
+	bool nib_valid;
 	struct console_cell shadow[CONSOLE_MAX_CELLS]; /* what each cell shows */
 };
 
