@@ -7,6 +7,7 @@
 #include "kernel/arch.h"
 #include "kernel/drivers/pci.h"
 #include "kernel/kprintf.h"
+#include "kernel/mm/dma.h"
 #include "kernel/mm/mmio.h"
 
 #define ECAM_BUS_BYTES (1ull << 20)   /* 32 devices x 8 functions x 4 KiB */
@@ -33,7 +34,7 @@ static volatile uint8_t *ecam_bus(uint8_t bus)
 	if (bus < ecam.start || bus > ecam.end)
 		return NULL;
 	if (!ecam.bus[bus])
-		ecam.bus[bus] = mmio_map(ecam.base + (uint64_t)(bus - ecam.start) * ECAM_BUS_BYTES,
+		ecam.bus[bus] = (volatile uint8_t *)mmio_map(ecam.base + (uint64_t)(bus - ecam.start) * ECAM_BUS_BYTES,
 					 ECAM_BUS_BYTES);
 	return ecam.bus[bus];
 }
