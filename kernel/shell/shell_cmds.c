@@ -3,6 +3,7 @@
  * machine, the memory, the heap, the tasks and the devices look like now.
  */
 #include "kernel/drivers/pci.h"
+#include "kernel/drivers/xhci.h"
 #include "kernel/arch.h"
 #include "kernel/boot.h"
 #include "kernel/time/clock.h"
@@ -212,6 +213,13 @@ static int cmd_pci(struct shell *sh, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_usb(struct shell *sh, int argc, char **argv)
+{
+	(void)sh, (void)argc, (void)argv;
+	xhci_print();
+	return 0;
+}
+
 static int cmd_translate(struct shell *sh, int argc, char **argv)
 {
 	struct page_mapping m;
@@ -249,6 +257,7 @@ const struct shell_cmd shell_cmds[] = {
 	{ "fb", "", "framebuffer mode and console", cmd_fb, NULL },
 	{ "cpu", "", "CPUID: vendor, brand, features", cmd_cpu, NULL },
 	{ "pci", "", "PCI functions, class and driver", cmd_pci, NULL },
+	{ "usb", "", "USB controllers, ports and devices", cmd_usb, NULL },
 	{ "translate", "ADDR", "page walk of a virtual address", cmd_translate, NULL },
 	{ "sleep", "MS", "wait MS milliseconds on a timer", shell_cmd_sleep,
 	  shell_cmd_sleep_poll },
