@@ -88,10 +88,16 @@ def wait_line(b, text, timeout):
 
 @scenario("system/usb/pci_lists_the_xhci_controller_with_its_driver", level="system")
 def pci_lists(args):
-    with boot(args, usb_machine()) as b:
+    extra = usb_machine() + ("-device", "usb-tablet,bus=x.0")
+    with boot(args, extra) as b:
         err = wait_keyboards(b, 1)
         if err:
             return False, err
+        if not any(l.startswith("pci:") and "through ECAM" in l for l in b.lines):
+            return False, "q35 has an MCFG table but PCI did not use ECAM"
+        b.serial_write(b"usb\r")
+        if not b.wait_for("no driver", 20):
+            return False, "usb does not list the tablet as a device without driver"
         b.serial_write(b"pci\r")
         if not b.wait_for("USB controller (xHCI) [xhci]", 20):
             return False, "pci does not list the xHCI controller bound to xhci; last: " + \
@@ -99,6 +105,23 @@ def pci_lists(args):
         if not b.wait_for("BAR0 mem", 10):
             return False, "pci does not show the controller's BAR0; last: " + \
                 " | ".join(b.lines[-3:])
+    return True, ""
+
+
+@scenario("system/usb/pc_machine_without_mcfg_uses_the_config_ports", level="system")
+def legacy_ports(args):
+    extra = ("-machine", "pc", "-vga", "none", "-device", "VGA,id=vga0",
+             "-device", "qemu-xhci,id=x", "-device", "usb-kbd,bus=x.0,display=vga0")
+    with boot(args, extra) as b:
+        err = wait_keyboards(b, 1)
+        if err:
+            return False, err
+        if not any(l.startswith("pci:") and "through ports 0xcf8/0xcfc" in l for l in b.lines):
+            return False, "without MCFG, PCI did not fall back to the ports: " + \
+                repr([l for l in b.lines if l.startswith("pci")])
+        usb_keys(b, text_keys("echo legacy") + [["ret"]])
+        if not wait_line(b, "legacy", 30):
+            return False, "the keyboard does not type on the pc machine"
     return True, ""
 
 

@@ -1,9 +1,10 @@
 /*
  * The kernel's PCI configuration access (see pci.h): ECAM through an
- * uncached mapping of the MCFG window, one bus (1 MiB) mapped on first use,
+ * uncached mapping of the MCFG window (segment 0, from acpi_mcfg), one bus (1 MiB) mapped on first use,
  * else the legacy ports through kernel/arch.h. Also the start-up log and
  * the shell's listing. Main flow or one task.
  */
+#include "kernel/acpi/acpi.h"
 #include "kernel/arch.h"
 #include "kernel/drivers/pci.h"
 #include "kernel/kprintf.h"
@@ -79,11 +80,23 @@ static void port_write(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn, uint16_t
 static const struct pci_cfg_ops ecam_ops = { ecam_read, ecam_write, NULL, "ECAM" };
 static const struct pci_cfg_ops port_ops = { port_read, port_write, NULL, "ports 0xcf8/0xcfc" };
 
+/* The MCFG window of segment 0, unless one was set by hand. */
+static void ecam_from_acpi(void)
+{
+	const struct acpi_mcfg_info *m = acpi_mcfg();
+
+	for (unsigned i = 0; m && !ecam.present && i < m->count; i++)
+		if (m->regions[i].segment == 0)
+			pci_set_ecam(m->regions[i].base, m->regions[i].start_bus,
+				     m->regions[i].end_bus);
+}
+
 void pci_init(void)
 {
 	const struct pci_cfg_ops *ops;
 	size_t seen;
 
+	ecam_from_acpi();
 	if (ecam.present && ecam_bus(ecam.start))
 		ops = &ecam_ops;
 	else if (arch_pci_ports_present())

@@ -258,6 +258,8 @@ const struct shell_cmd shell_cmds[] = {
 	{ "cpu", "", "CPUID: vendor, brand, features", cmd_cpu, NULL },
 	{ "pci", "", "PCI functions, class and driver", cmd_pci, NULL },
 	{ "usb", "", "USB controllers, ports and devices", cmd_usb, NULL },
+	{ "acpi", "", "ACPI tables: signature, OEM, revision, length; the MADT",
+	  shell_cmd_acpi, NULL },
 	{ "translate", "ADDR", "page walk of a virtual address", cmd_translate, NULL },
 	{ "sleep", "MS", "wait MS milliseconds on a timer", shell_cmd_sleep,
 	  shell_cmd_sleep_poll },
