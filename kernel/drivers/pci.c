@@ -251,6 +251,33 @@ int pci_claim(struct pci_dev *d, const char *driver)
 	return 0;
 }
 
+/* ---- MSI (PCI 3.0 section 6.8.1) ------------------------------------------- */
+
+#define MSI_CTRL_ENABLE  0x0001
+#define MSI_CTRL_MME     0x0070   /* multiple message enable: 0 = one vector */
+#define MSI_CTRL_64BIT   0x0080
+
+int pci_enable_msi(struct pci_dev *d, uint64_t address, uint32_t data)
+{
+	uint8_t cap = pci_find_cap(d, PCI_CAP_MSI, 0);
+	uint16_t ctrl;
+
+	if (!cap)
+		return -E_NOENT;
+	ctrl = pci_read16(d, cap + 2);
+	if (!(ctrl & MSI_CTRL_64BIT) && (address >> 32))
+		return -E_RANGE;
+	pci_write32(d, cap + 4, (uint32_t)address);
+	if (ctrl & MSI_CTRL_64BIT) {
+		pci_write32(d, cap + 8, (uint32_t)(address >> 32));
+		pci_write16(d, cap + 12, (uint16_t)data);
+	} else {
+		pci_write16(d, cap + 8, (uint16_t)data);
+	}
+	pci_write16(d, cap + 2, (uint16_t)((ctrl & ~MSI_CTRL_MME) | MSI_CTRL_ENABLE));
+	return 0;
+}
+
 /* ---- names (PCI Code and ID Assignment, section 1) ------------------------ */
 
 struct pci_class_entry {

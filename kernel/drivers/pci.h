@@ -117,6 +117,17 @@ void pci_write16(const struct pci_dev *d, uint16_t off, uint16_t v);
  */
 int pci_claim(struct pci_dev *d, const char *driver);
 
+/*
+ * Message-signalled interrupts, one vector: the function writes data to
+ * address. pci_enable_msi: 0, -E_NOENT (no MSI capability) or -E_RANGE (a
+ * 32-bit-only capability and an address above 4 GiB). pci_enable_msix
+ * (kernel only: the table lives in a BAR): entry 0 gets the message, the
+ * others stay masked; 0, -E_NOENT, -E_INVAL (table outside its BAR) or
+ * -E_NOMEM. Task context.
+ */
+int pci_enable_msi(struct pci_dev *d, uint64_t address, uint32_t data);
+int pci_enable_msix(struct pci_dev *d, uint64_t address, uint32_t data);
+
 /* "USB controller (xHCI)", "Ethernet controller", ..., never NULL. */
 const char *pci_class_name(uint8_t class_code, uint8_t subclass, uint8_t prog_if);
 

@@ -10,6 +10,7 @@
 #include "kernel/kprintf.h"
 #include "kernel/mm/dma.h"
 #include "kernel/mm/mmio.h"
+#include "lib/errno.h"
 
 #define ECAM_BUS_BYTES (1ull << 20)   /* 32 devices x 8 functions x 4 KiB */
 
@@ -114,6 +115,43 @@ void pci_init(void)
 		if (pci_at(i)->bad_bar)
 			kprintf("pci: %02x:%02x.%u reports a BAR that cannot be decoded: ignored\n",
 				pci_at(i)->bus, pci_at(i)->dev, pci_at(i)->fn);
+}
+
+/* ---- MSI-X (PCI 3.0 section 6.8.2) ------------------------------------------- */
+
+#define MSIX_CTRL_ENABLE 0x8000
+#define MSIX_CTRL_MASK   0x4000
+#define MSIX_ENTRY_BYTES 16
+
+int pci_enable_msix(struct pci_dev *d, uint64_t address, uint32_t data)
+{
+	uint8_t cap = pci_find_cap(d, PCI_CAP_MSIX, 0);
+	uint16_t ctrl;
+	uint32_t table, entries;
+	const struct pci_bar *bar;
+	volatile uint8_t *t;
+
+	if (!cap)
+		return -E_NOENT;
+	ctrl = pci_read16(d, cap + 2);
+	entries = (ctrl & 0x7ffu) + 1;
+	table = pci_read32(d, cap + 4);
+	bar = &d->bar[table & 7];
+	if ((table & 7) >= PCI_MAX_BARS || bar->io || !bar->size ||
+	    (table & ~7u) + entries * MSIX_ENTRY_BYTES > bar->size)
+		return -E_INVAL;
+	t = (volatile uint8_t *)mmio_map(bar->base + (table & ~7u), entries * MSIX_ENTRY_BYTES);
+	if (!t)
+		return -E_NOMEM;
+	pci_write16(d, cap + 2, ctrl | MSIX_CTRL_ENABLE | MSIX_CTRL_MASK);
+	for (uint32_t i = 1; i < entries; i++)
+		mmio_write32(t + i * MSIX_ENTRY_BYTES + 12, 1);
+	mmio_write32(t + 0, (uint32_t)address);
+	mmio_write32(t + 4, (uint32_t)(address >> 32));
+	mmio_write32(t + 8, data);
+	mmio_write32(t + 12, 0);
+	pci_write16(d, cap + 2, (ctrl | MSIX_CTRL_ENABLE) & ~MSIX_CTRL_MASK);
+	return 0;
 }
 
 static void print_bars(const struct pci_dev *d)

@@ -69,10 +69,11 @@ struct usb_kbd *usb_kbd_attach(void *dev, usb_kbd_leds_fn *set_leds, const char 
 	return NULL;
 }
 
-static void apply(struct usb_kbd *k, const struct hid_key_change *ch, size_t n)
+static void apply(struct usb_kbd *k, const struct hid_key_change *ch, size_t n,
+		  uint64_t stamp)
 {
 	for (size_t i = 0; i < n; i++) {
-		input_push_key(ch[i].key, ch[i].pressed);
+		input_push_key(ch[i].key, ch[i].pressed, stamp);
 		if (ch[i].pressed && !is_modifier(ch[i].key)) {
 			k->repeat_key = ch[i].key;
 			k->repeat_at_ns = clock_ns() + USB_KBD_REPEAT_DELAY_MS * MS;
@@ -83,11 +84,11 @@ static void apply(struct usb_kbd *k, const struct hid_key_change *ch, size_t n)
 	update_next_repeat();
 }
 
-void usb_kbd_report(struct usb_kbd *k, const uint8_t *report, size_t len)
+void usb_kbd_report(struct usb_kbd *k, const uint8_t *report, size_t len, uint64_t stamp)
 {
 	struct hid_key_change ch[HID_KBD_MAX_CHANGES];
 
-	apply(k, ch, hid_kbd_report(&k->hid, report, len, ch));
+	apply(k, ch, hid_kbd_report(&k->hid, report, len, ch), stamp);
 }
 
 void usb_kbd_detach(struct usb_kbd *k)
@@ -96,7 +97,7 @@ void usb_kbd_detach(struct usb_kbd *k)
 
 	if (!k || !k->used)
 		return;
-	apply(k, ch, hid_kbd_release_all(&k->hid, ch));
+	apply(k, ch, hid_kbd_release_all(&k->hid, ch), 0);
 	k->used = false;
 	update_next_repeat();
 }
@@ -106,7 +107,7 @@ static void service_one(struct usb_kbd *k, uint64_t now)
 	uint8_t want = leds_wanted;
 
 	if (k->repeat_key && now >= k->repeat_at_ns) {
-		input_push_key(k->repeat_key, true);   /* pressed while down: a repeat */
+		input_push_key(k->repeat_key, true, 0);   /* pressed while down: a repeat */
 		k->repeat_at_ns = now + USB_KBD_REPEAT_MS * MS;
 	}
 	if (k->leds_sent != want) {

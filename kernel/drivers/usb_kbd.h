@@ -31,8 +31,8 @@ typedef int usb_kbd_leds_fn(void *dev, uint8_t hid_leds);
 /* A keyboard arrived: its slot, or NULL when USB_KBD_MAX are in use. */
 struct usb_kbd *usb_kbd_attach(void *dev, usb_kbd_leds_fn *set_leds, const char *name);
 
-/* One interrupt-IN report of len bytes. */
-void usb_kbd_report(struct usb_kbd *k, const uint8_t *report, size_t len);
+/* One interrupt-IN report of len bytes, seen at TSC stamp (0: now). */
+void usb_kbd_report(struct usb_kbd *k, const uint8_t *report, size_t len, uint64_t stamp);
 
 /* The keyboard left (or was disabled): whatever it held is released. */
 void usb_kbd_detach(struct usb_kbd *k);

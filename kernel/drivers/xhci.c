@@ -5,12 +5,15 @@
  * Root-hub ports and devices are in xhci_port.c. The usb task, except
  * usb_tick (timer interrupt: reads only, then wakes the task).
  */
+#include "kernel/arch.h"
 #include "kernel/async/sched.h"
+#include "kernel/boot.h"
 #include "kernel/drivers/xhci_int.h"
 #include "kernel/kprintf.h"
 #include "kernel/mm/dma.h"
 #include "kernel/mm/mmio.h"
 #include "kernel/time/clock.h"
+#include "lib/cmdline.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -20,7 +23,6 @@ static struct xhci ctrls[XHCI_MAX_CTRL];
 static unsigned nctrls;
 static struct atomic_waker usb_waker;
 static uint64_t events_handled;
-static const char *notify_kind = "timer poll";
 
 /* ---- small helpers ---------------------------------------------------------- */
 
@@ -160,7 +162,7 @@ static void interrupt_event(struct xhci_dev *d, const struct xhci_trb *e)
 	got = residual < d->int_len ? d->int_len - residual : 0;
 	if (d->kbd)
 		usb_kbd_report(d->kbd, (const uint8_t *)d->buf + XHCI_CTRL_BUF +
-			       idx * XHCI_REPORT_BYTES, got);
+			       idx * XHCI_REPORT_BYTES, got, d->x->notify_tsc);
 	xhci_queue_report(d);
 }
 
@@ -445,6 +447,8 @@ static int map_registers(struct xhci *x)
 	return x->max_slots ? 0 : -E_NODEV;
 }
 
+static void setup_interrupts(struct xhci *x);
+
 static int start(struct xhci *x)
 {
 	int err;
@@ -463,6 +467,7 @@ static int start(struct xhci *x)
 	mmio_write32(x->op + XHCI_USBCMD, XHCI_CMD_RS | XHCI_CMD_INTE);
 	if (wait_reg(x->op + XHCI_USBSTS, XHCI_STS_HCH, 0, 100) < 0)
 		return -E_TIMEDOUT;
+	setup_interrupts(x);
 	for (unsigned p = 1; p <= x->max_ports; p++)
 		if (xhci_port_read(x, p) & XHCI_PORT_CCS)
 			x->port_pending |= 1u << p;
@@ -509,15 +514,76 @@ static enum task_poll usb_poll(void *arg, struct task_cx *cx)
 	return TASK_PENDING;
 }
 
-/* Timer interrupt: wake the task when an event ring or a keyboard has work. */
+/*
+ * Timer interrupt: wake the task when an event ring or a keyboard has work.
+ * With MSI/MSI-X this is only a safety net (and the key repeat clock).
+ */
 static void usb_tick(void *ctx)
 {
 	bool work = usb_kbd_work_due();
 
-	for (unsigned i = 0; i < nctrls && !work; i++)
-		work = xhci_event_pending(&ctrls[i]) || ctrls[i].port_pending;
+	for (unsigned i = 0; i < nctrls; i++)
+		if (xhci_event_pending(&ctrls[i]) || ctrls[i].port_pending) {
+			if (!ctrls[i].irqs)
+				ctrls[i].notify_tsc = arch_timestamp();
+			work = true;
+		}
 	if (work)
 		atomic_waker_wake(&usb_waker);
+}
+
+/* MSI/MSI-X handler: stamp and wake the task; the task reads the ring. */
+static void usb_irq(void *ctx)
+{
+	struct xhci *x = ctx;
+
+	x->notify_tsc = arch_timestamp();
+	x->irqs++;
+	atomic_waker_wake(&usb_waker);
+}
+
+/*
+ * What usb.irq= on the command line asks of controller i: a comma-separated
+ * list by controller, each "msix" (the default: MSI-X, else MSI), "msi"
+ * (MSI only) or "poll" (the timer alone). Tests use it to reach every path.
+ */
+static char irq_choice(int index)
+{
+	char val[64], *p = val;
+
+	if (cmdline_get(boot_info()->cmdline, "usb.irq", val, sizeof(val)) < 0)
+		return 'x';
+	for (int i = 0; i < index && p; i++) {
+		while (*p && *p != ',')
+			p++;
+		p = *p ? p + 1 : NULL;
+	}
+	if (!p || !strncmp(p, "msix", 4))
+		return 'x';
+	return !strncmp(p, "msi", 3) ? 'm' : !strncmp(p, "poll", 4) ? 'p' : 'x';
+}
+
+/* MSI-X, else MSI, else the timer poll alone. */
+static void setup_interrupts(struct xhci *x)
+{
+	struct arch_msi m;
+	char want = irq_choice(x->index);
+	int err = want == 'p' ? -E_NOENT : arch_msi_alloc(usb_irq, x, &m);
+
+	x->notify = "timer poll";
+	if (want == 'p')
+		return;
+	if (err) {
+		kprintf("usb%d: no MSI vector (error %d): polling every timer tick\n", x->index, err);
+		return;
+	}
+	if (want == 'x' && pci_enable_msix(x->pci, m.address, m.data) == 0)
+		x->notify = "MSI-X";
+	else if ((err = pci_enable_msi(x->pci, m.address, m.data)) == 0)
+		x->notify = "MSI";
+	else
+		kprintf("usb%d: no MSI-X%s, MSI error %d: polling every timer tick\n", x->index,
+			want == 'x' ? "" : " (not asked)", err);
 }
 
 void xhci_init(void)
@@ -530,6 +596,7 @@ void xhci_init(void)
 
 		x->pci = p;
 		x->index = (int)nctrls;
+		x->notify = "timer poll";
 		err = start(x);
 		if (err) {
 			kprintf("usb%d: xHCI at %02x:%02x.%u failed to start: error %d\n",
@@ -539,7 +606,7 @@ void xhci_init(void)
 		}
 		kprintf("usb%d: xHCI %04x:%04x at %02x:%02x.%u, %u ports, %u slots, %s\n",
 			x->index, p->vendor, p->device, p->bus, p->dev, p->fn, x->max_ports,
-			x->max_slots, notify_kind);
+			x->max_slots, x->notify);
 		nctrls++;
 	}
 	if (!nctrls)
@@ -555,7 +622,7 @@ void xhci_get_stats(struct xhci_stats *out)
 	*out = (struct xhci_stats){ .controllers = nctrls, .keyboards = usb_kbd_count(),
 				    .attaches = xhci_attaches, .detaches = xhci_detaches,
 				    .failures = xhci_failures, .events = events_handled,
-				    .notify = notify_kind };
+				    .notify = nctrls ? ctrls[0].notify : "none" };
 	for (unsigned i = 0; i < nctrls; i++)
 		for (unsigned s = 1; s <= ctrls[i].max_slots; s++)
 			out->devices += ctrls[i].dev[s].used;
@@ -570,7 +637,8 @@ void xhci_print(void)
 	for (unsigned i = 0; i < nctrls; i++) {
 		struct xhci *x = &ctrls[i];
 
-		kprintf("usb%u: %u ports, %s\n", i, x->max_ports, x->ev ? notify_kind : "stopped");
+		kprintf("usb%u: %u ports, %s (%llu interrupts)\n", i, x->max_ports,
+			x->ev ? x->notify : "stopped", (unsigned long long)x->irqs);
 		for (unsigned s = 1; s <= x->max_slots; s++) {
 			struct xhci_dev *d = &x->dev[s];
 

@@ -90,6 +90,9 @@ struct xhci {
 	uint32_t port_pending;          /* bit p: port p reported a change */
 	uint32_t port_failed;           /* bit p: its device was disabled */
 	struct xhci_dev dev[XHCI_MAX_SLOTS + 1];
+	const char *notify;             /* "MSI-X", "MSI" or "timer poll" */
+	volatile uint64_t notify_tsc;   /* when the last interrupt (or poll) saw work */
+	uint64_t irqs;                  /* MSI/MSI-X interrupts taken */
 };
 
 /* xhci.c */

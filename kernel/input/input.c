@@ -100,11 +100,15 @@ int input_add_led_hook(void (*fn)(uint8_t leds))
 	return -E_NOSPC;
 }
 
-void input_push_key(uint16_t key, bool pressed)
+static volatile uint64_t last_irq_tsc;
+
+void input_push_key(uint16_t key, bool pressed, uint64_t stamp)
 {
 	if (key && key < KBD_KEY_COUNT)
 		ring_push(&key_ring, (uint8_t)(key | (pressed ? KEY_RING_PRESSED : 0)));
 	input_irq_notify();
+	if (stamp)
+		last_irq_tsc = stamp;
 }
 
 /* Ctrl+Alt+Fn selects layout n; true if ev was that hot key (it is eaten). */
@@ -216,7 +220,6 @@ void input_get_stats(struct input_stats *out)
 /* ---- the stream for tasks (input.h) ------------------------------------- */
 
 static struct atomic_waker *stream_waker;
-static volatile uint64_t last_irq_tsc;
 
 void input_set_waker(struct atomic_waker *aw)
 {

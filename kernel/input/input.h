@@ -62,11 +62,12 @@ void input_get_stats(struct input_stats *out);
  * kernel/drivers/usb_kbd.h). input_push_key: a press or release of the
  * physical key (enum kbd_key) joins the stream through the same decoder
  * state as PS/2 (a press of a key held is a repeat); from one producer
- * task or handler; it notifies like input_irq_notify. input_add_led_hook:
+ * task or handler; it notifies like input_irq_notify, with stamp (the TSC
+ * when the device's interrupt or poll saw the key; 0: now) as the time. input_add_led_hook:
  * fn(KBD_LED_* byte) runs now and whenever a lock toggles, in the consumer
  * task; 0 or -E_NOSPC (two hooks).
  */
-void input_push_key(uint16_t key, bool pressed);
+void input_push_key(uint16_t key, bool pressed, uint64_t stamp);
 int input_add_led_hook(void (*fn)(uint8_t leds));
 
 /*

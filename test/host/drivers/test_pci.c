@@ -238,6 +238,29 @@ static void more_functions_than_the_table_are_counted(void **state)
 	assert_int_equal(pci_count(), PCI_MAX_DEVS);
 }
 
+static void msi_is_programmed_for_one_vector_at_the_lapic(void **state)
+{
+	struct fake_fn *f = add(0, 3, 0, 0x1033, 0x0c, 0x03, 0x30);
+	uint32_t lo, data;
+
+	f->cfg[PCI_STATUS] = PCI_STATUS_CAPS;
+	f->cfg[PCI_CAP_PTR] = 0x70;
+	f->cfg[0x70] = PCI_CAP_MSI;
+	f->cfg[0x72] = 0x80 | 0x06;             /* 64-bit, 8 vectors capable */
+	pci_scan(&ops);
+	assert_int_equal(pci_enable_msi(pci_at(0), 0xfee01000, 0x61), 0);
+	memcpy(&lo, &f->cfg[0x74], 4);
+	memcpy(&data, &f->cfg[0x7c], 4);
+	assert_int_equal(lo, 0xfee01000);
+	assert_int_equal(data & 0xffff, 0x61);
+	assert_int_equal(f->cfg[0x72] & 0x71, 0x01);   /* enabled, one vector */
+	f->cfg[0x72] = 0;                        /* 32-bit only */
+	assert_int_equal(pci_enable_msi(pci_at(0), 0x100000000ull, 0x61), -E_RANGE);
+	f->cfg[PCI_STATUS] = 0;
+	pci_scan(&ops);
+	assert_int_equal(pci_enable_msi(pci_at(0), 0xfee00000, 0x61), -E_NOENT);
+}
+
 static void class_names_cover_usb_controllers(void **state)
 {
 	assert_string_equal(pci_class_name(0x0c, 0x03, 0x30), "USB controller (xHCI)");
@@ -258,6 +281,7 @@ int main(void)
 		cmocka_unit_test_setup(no_capability_list_without_the_status_bit, setup),
 		cmocka_unit_test_setup(claiming_enables_decoding_and_mastering_once, setup),
 		cmocka_unit_test_setup(more_functions_than_the_table_are_counted, setup),
+		cmocka_unit_test_setup(msi_is_programmed_for_one_vector_at_the_lapic, setup),
 		cmocka_unit_test_setup(class_names_cover_usb_controllers, setup),
 	};
 
