@@ -1,5 +1,5 @@
 # USB keyboard latency against PS/2 in one boot (test/bench/usb_latency.py,
-# docs/usb.md): in-guest TSC cycles under -icount shift=0, budget 1.5x.
+# docs/usb.md): in-guest TSC cycles, the ratio from one boot, budget 1.5x.
 
 BENCH_TARGETS += bench-usb
 
