@@ -177,4 +177,30 @@ void arch_breakpoint(void);
 __attribute__((noreturn)) void arch_reboot(void);
 __attribute__((noreturn)) void arch_poweroff(void);
 
+/* ---- PCI configuration ports (arch/x86_64/pci_port.c) ---- */
+
+/*
+ * Mechanism #1 (0xCF8/0xCFC): whether it answers, and 32-bit accesses to
+ * the first 256 bytes of a function (offsets beyond read as all ones and
+ * ignore writes). Any context; each access is atomic on this CPU.
+ */
+bool arch_pci_ports_present(void);
+uint32_t arch_pci_cfg_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off);
+void arch_pci_cfg_write32(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, uint32_t v);
+
+/* ---- message-signalled interrupts (arch/x86_64/msi.c) ---- */
+
+/*
+ * An interrupt vector whose handler calls fn(ctx) (interrupt context), and
+ * the message a device writes to raise it: write data (32 bits) to address.
+ * 0, -E_NODEV (no usable local APIC: the caller polls instead), -E_NOSPC
+ * (vectors used up) or -E_BUSY. Main flow or task context.
+ */
+struct arch_msi {
+	uint64_t address;
+	uint32_t data;
+	unsigned vector;
+};
+int arch_msi_alloc(void (*fn)(void *ctx), void *ctx, struct arch_msi *out);
+
 #endif

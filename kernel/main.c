@@ -10,6 +10,8 @@
 #include "kernel/boot.h"
 #include "kernel/time/clock.h"
 #include "kernel/console/console.h"
+#include "kernel/drivers/pci.h"
+#include "kernel/drivers/xhci.h"
 #include "kernel/input/input.h"
 #include "kernel/kprintf.h"
 #include "kernel/mm/kmalloc.h"
@@ -49,6 +51,8 @@ void kernel_main(const struct boot_info *bi)
 	clock_init(bi);                     /* timer tick, TSC nanosecond clock */
 	input_init(bi);                     /* PS/2 keyboard, serial receive, decoders */
 	sched_init();                       /* executor, timer queue, timer task */
+	pci_init();                         /* PCI functions: ECAM or the legacy ports */
+	xhci_init();                        /* USB controllers, keyboards: the usb task */
 	arch_irq_enable();                  /* hardware interrupts from here on */
 
 	if (ktest_count())

@@ -7,7 +7,7 @@ chosen on the kernel command line, with and without heap.debug=1.
 """
 from scenarios import scenario, ktest_boot
 
-SCRATCH_GB7 = "0xffffd001c0000000"   # memory_tests.c: SCRATCH + 7 GiB
+SCRATCH_GB7 = "0xffffd003c0000000"   # memory_tests.c: SCRATCH + 7 GiB
 
 scenario("kernel/memory/pmm_double_free_panics")(ktest_boot(
     "pmm_double_free_panics", texts=["pmm: double free of frame 0x", "panicked as expected"]))

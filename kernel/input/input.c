@@ -16,6 +16,14 @@
 
 RING_DEFINE(static, kbd_ring, INPUT_KBD_RING);
 RING_DEFINE(static, serial_ring, INPUT_SERIAL_RING);
+RING_DEFINE(static, key_ring, INPUT_KEY_RING);
+
+/* key_ring bytes: a physical key (enum kbd_key) with this bit when pressed. */
+#define KEY_RING_PRESSED 0x80
+_Static_assert(KBD_KEY_COUNT <= KEY_RING_PRESSED, "keys must fit in 7 bits");
+
+#define LED_HOOKS 2
+static void (*led_hooks[LED_HOOKS])(uint8_t leds);
 
 static struct kbd kbd;
 static struct ansi_in term;
@@ -76,6 +84,31 @@ static void update_leds(void)
 {
 	if (have_keyboard && arch_ps2_set_leds(kbd_leds(&kbd)) < 0)
 		led_errors++;
+	for (unsigned i = 0; i < LED_HOOKS; i++)
+		if (led_hooks[i])
+			led_hooks[i](kbd_leds(&kbd));
+}
+
+int input_add_led_hook(void (*fn)(uint8_t leds))
+{
+	for (unsigned i = 0; i < LED_HOOKS; i++)
+		if (!led_hooks[i]) {
+			led_hooks[i] = fn;
+			fn(kbd_leds(&kbd));
+			return 0;
+		}
+	return -E_NOSPC;
+}
+
+static volatile uint64_t last_irq_tsc;
+
+void input_push_key(uint16_t key, bool pressed, uint64_t stamp)
+{
+	if (key && key < KBD_KEY_COUNT)
+		ring_push(&key_ring, (uint8_t)(key | (pressed ? KEY_RING_PRESSED : 0)));
+	input_irq_notify();
+	if (stamp)
+		last_irq_tsc = stamp;
 }
 
 /* Ctrl+Alt+Fn selects layout n; true if ev was that hot key (it is eaten). */
@@ -92,6 +125,15 @@ static bool layout_hot_key(const struct kbd_event *ev)
 	return l != NULL;
 }
 
+/* A decoded event: LEDs, the layout hot key, else the queue. */
+static void keyboard_event(const struct kbd_event *ev)
+{
+	if (ev->leds_changed)
+		update_leds();
+	if (!layout_hot_key(ev))
+		queue[queue_len++] = *ev;
+}
+
 static void keyboard_byte(uint8_t byte)
 {
 	struct kbd_event ev;
@@ -101,10 +143,15 @@ static void keyboard_byte(uint8_t byte)
 			update_leds();           /* keyboard reset itself: LEDs are off */
 		return;
 	}
-	if (ev.leds_changed)
-		update_leds();
-	if (!layout_hot_key(&ev))
-		queue[queue_len++] = ev;
+	keyboard_event(&ev);
+}
+
+static void key_byte(uint8_t byte)
+{
+	struct kbd_event ev;
+
+	if (kbd_feed_key(&kbd, byte & ~KEY_RING_PRESSED, byte & KEY_RING_PRESSED, &ev))
+		keyboard_event(&ev);
 }
 
 static void serial_byte(uint8_t byte)
@@ -129,6 +176,8 @@ static void refill(void)
 	while (!queue_len) {
 		if (ring_pop(&kbd_ring, &byte))
 			keyboard_byte(byte);
+		else if (ring_pop(&key_ring, &byte))
+			key_byte(byte);
 		else if (ring_pop(&serial_ring, &byte))
 			serial_byte(byte);
 		else if (escape_due())
@@ -151,7 +200,8 @@ bool input_next(struct kbd_event *ev)
 
 bool input_pending(void)
 {
-	return queue_len || !ring_empty(&kbd_ring) || !ring_empty(&serial_ring) || escape_due();
+	return queue_len || !ring_empty(&kbd_ring) || !ring_empty(&key_ring) ||
+	       !ring_empty(&serial_ring) || escape_due();
 }
 
 void input_get_stats(struct input_stats *out)
@@ -170,7 +220,6 @@ void input_get_stats(struct input_stats *out)
 /* ---- the stream for tasks (input.h) ------------------------------------- */
 
 static struct atomic_waker *stream_waker;
-static volatile uint64_t last_irq_tsc;
 
 void input_set_waker(struct atomic_waker *aw)
 {

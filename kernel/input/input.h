@@ -1,6 +1,6 @@
 /*
- * Input: key events from the PS/2 keyboard and from a terminal on COM1,
- * merged into one stream of struct kbd_event.
+ * Input: key events from the PS/2 keyboard, USB keyboards and a terminal on
+ * COM1, merged into one stream of struct kbd_event.
  *
  * Two interrupt handlers feed two byte rings (keyboard scancodes, serial
  * bytes); everything else happens here, in the main flow: scancodes go
@@ -26,6 +26,7 @@
 #include "kernel/async/task.h"
 
 #define INPUT_KBD_RING      64     /* scancode bytes: ~20 keystrokes */
+#define INPUT_KEY_RING      64     /* key changes from USB keyboards */
 #define INPUT_SERIAL_RING   256    /* serial bytes: a pasted line */
 #define INPUT_ESC_TIMEOUT_NS 50000000ull /* a lone ESC is the Escape key after 50 ms */
 
@@ -55,6 +56,19 @@ int input_set_layout(const char *name);
 const char *input_layout(void);
 
 void input_get_stats(struct input_stats *out);
+
+/*
+ * Keyboards that report keys rather than scancodes (USB HID, see
+ * kernel/drivers/usb_kbd.h). input_push_key: a press or release of the
+ * physical key (enum kbd_key) joins the stream through the same decoder
+ * state as PS/2 (a press of a key held is a repeat); from one producer
+ * task or handler; it notifies like input_irq_notify, with stamp (the TSC
+ * when the device's interrupt or poll saw the key; 0: now) as the time. input_add_led_hook:
+ * fn(KBD_LED_* byte) runs now and whenever a lock toggles, in the consumer
+ * task; 0 or -E_NOSPC (two hooks).
+ */
+void input_push_key(uint16_t key, bool pressed, uint64_t stamp);
+int input_add_led_hook(void (*fn)(uint8_t leds));
 
 /*
  * The input stream for tasks (the blog's ScancodeStream + AtomicWaker).

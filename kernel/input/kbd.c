@@ -380,6 +380,11 @@ static bool kbd_key_event(struct kbd *k, unsigned int phys, bool pressed,
 	return true;
 }
 
+bool kbd_feed_key(struct kbd *k, uint16_t phys, bool pressed, struct kbd_event *ev)
+{
+	return kbd_key_event(k, phys, pressed, ev);
+}
+
 /* ---- the byte state machine --------------------------------------------------------- */
 
 static void kbd_pause_start(struct kbd *k)

@@ -148,6 +148,14 @@ int kbd_init(struct kbd *k, int scancode_set, const char *layout);
  */
 bool kbd_feed(struct kbd *k, uint8_t byte, struct kbd_event *ev);
 
+/*
+ * Apply a press or release of the physical key phys that a keyboard
+ * reported by key rather than by scancode (USB HID): the same key state,
+ * modifiers, locks and layout as kbd_feed. A press of a key already down is
+ * a repeat. False (nothing changes) for KBD_KEY_NONE or an unknown key.
+ */
+bool kbd_feed_key(struct kbd *k, uint16_t phys, bool pressed, struct kbd_event *ev);
+
 /* Forget held keys, modifiers and any partial sequence, e.g. after the
  * driver resets the keyboard. Locks and layout stay. */
 void kbd_forget_keys(struct kbd *k);

@@ -2,6 +2,8 @@
  * The shell's command table and its information commands: what the
  * machine, the memory, the heap, the tasks and the devices look like now.
  */
+#include "kernel/drivers/pci.h"
+#include "kernel/drivers/xhci.h"
 #include "kernel/arch.h"
 #include "kernel/boot.h"
 #include "kernel/time/clock.h"
@@ -204,6 +206,20 @@ static int cmd_cpu(struct shell *sh, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_pci(struct shell *sh, int argc, char **argv)
+{
+	(void)sh, (void)argc, (void)argv;
+	pci_print();
+	return 0;
+}
+
+static int cmd_usb(struct shell *sh, int argc, char **argv)
+{
+	(void)sh, (void)argc, (void)argv;
+	xhci_print();
+	return 0;
+}
+
 static int cmd_translate(struct shell *sh, int argc, char **argv)
 {
 	struct page_mapping m;
@@ -240,6 +256,8 @@ const struct shell_cmd shell_cmds[] = {
 	{ "kbd", "[LAYOUT]", "show or switch the keyboard layout", cmd_kbd, NULL },
 	{ "fb", "", "framebuffer mode and console", cmd_fb, NULL },
 	{ "cpu", "", "CPUID: vendor, brand, features", cmd_cpu, NULL },
+	{ "pci", "", "PCI functions, class and driver", cmd_pci, NULL },
+	{ "usb", "", "USB controllers, ports and devices", cmd_usb, NULL },
 	{ "acpi", "", "ACPI tables: signature, OEM, revision, length; the MADT",
 	  shell_cmd_acpi, NULL },
 	{ "translate", "ADDR", "page walk of a virtual address", cmd_translate, NULL },

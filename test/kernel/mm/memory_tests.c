@@ -18,7 +18,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-#define SCRATCH        0xffffd00000000000ull
+#define SCRATCH        0xffffd00200000000ull  /* 8 GiB above the MMIO window (kernel/mm/mmio.h) */
 #define SCRATCH_GB(n)  (SCRATCH + (uint64_t)(n) * PAGE_SIZE_1G)
 #define BLOG_NEW       0xf021f077f065f04eull   /* "New!" in VGA text cells */
 

@@ -1,0 +1,1 @@
+test_pci_SRCS := kernel/drivers/pci.c
