@@ -18,7 +18,7 @@ FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 fuzz_console_SRCS  := kernel/console/console.c kernel/console/fbcon.c
 fuzz_ansi_in_SRCS  := kernel/input/ansi_in.c kernel/input/kbd.c kernel/input/kbd_layouts.c
 fuzz_kbd_SRCS      := kernel/input/kbd.c kernel/input/kbd_layouts.c
-fuzz_lineedit_SRCS := kernel/input/lineedit.c
+fuzz_lineedit_SRCS := kernel/input/lineedit.c kernel/console/console.c kernel/console/fbcon.c
 fuzz_heap_SRCS     := kernel/mm/heap.c kernel/mm/heap_bump.c kernel/mm/heap_tree.c \
 	kernel/mm/heap_list.c kernel/mm/heap_block.c
 
