@@ -44,7 +44,8 @@ fuzz: $(FUZZ_BINS) ## run each fuzz target FUZZ_SECONDS (30) s; FUZZ=name for on
 			-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/crashes/$$n/ \
 			$(BUILD)/fuzz/corpus/$$n test/fuzz/corpus/$$n 2>$(BUILD)/fuzz/$$n.log \
 			|| { tail -40 $(BUILD)/fuzz/$$n.log; echo "fuzz: $$n FAILED, input in $(BUILD)/fuzz/crashes/$$n/"; exit 1; }; \
-		grep -E '^stat::number_of_executed_runs|^#[0-9]+ *DONE' $(BUILD)/fuzz/$$n.log | tr '\n' ' '; echo; \
+		awk -v n=$$n '/^stat::number_of_executed_units/ {r=$$2} /^stat::new_units_added/ {u=$$2} \
+			END {print "fuzz: " n ": " r " runs, " u " new inputs, no failure"}' $(BUILD)/fuzz/$$n.log; \
 	done
 
 fuzz-corpus: # rewrite the seed corpora in test/fuzz/corpus/

@@ -48,20 +48,28 @@ static const uint16_t nav[] = {
 };
 #define N_NAV (sizeof(nav) / sizeof(nav[0]))
 
+/*
+ * One event per input byte: below 0x80 the character itself (control
+ * characters are the Ctrl keys), 0x80..0xbf a character beyond ASCII,
+ * 0xc0..0xdf Alt+letter, 0xe0 and up a navigation key (0xf8 and up: its
+ * release, which must do nothing).
+ */
 static struct kbd_event make_event(struct fuzz_in *in)
 {
-	uint8_t a = fuzz_u8(in), b;
+	uint8_t a = fuzz_u8(in);
 	struct kbd_event ev = { .pressed = true };
 
-	if (a < N_NAV * 4) {
-		ev.key = ev.phys = nav[a % N_NAV];
-		ev.pressed = a < N_NAV * 3;       /* some releases, which do nothing */
-		return ev;
-	}
-	b = fuzz_u8(in);
-	ev.ch = a < 0x80 ? a : wide[b % (sizeof(wide) / sizeof(wide[0]))];
-	if (a >= 0xf8)
+	if (a < 0x80) {
+		ev.ch = a;
+	} else if (a < 0xc0) {
+		ev.ch = wide[a % (sizeof(wide) / sizeof(wide[0]))];
+	} else if (a < 0xe0) {
+		ev.ch = 'a' + (a - 0xc0u);
 		ev.mods = KBD_MOD_LALT;
+	} else {
+		ev.key = ev.phys = nav[(a - 0xe0u) % N_NAV];
+		ev.pressed = a < 0xf8;
+	}
 	return ev;
 }
 
