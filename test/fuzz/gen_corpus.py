@@ -27,13 +27,13 @@ def elf(segments, entry, phnum=None, size=None, machine=62):
 
 def elf_seeds():
     text = (HIGH, 0, 0x100, 0x100, 5)
-    data = (HIGH + 0x1000, 0x100, 0x80, 0x2000, 6)
+    data = (HIGH + 0x1100, 0x100, 0x80, 0x2000, 6)   # vaddr = offset mod 4096
     return {
         "valid": elf([text, data], HIGH + 0x40),
         "valid_low": elf([(0x400000, 0, 0x100, 0x100, 5)], 0x400010),
         "wx": elf([(HIGH, 0, 0x100, 0x100, 7)], HIGH),
-        "overlap": elf([text, (HIGH + 0x800, 0x100, 0x10, 0x10, 6)], HIGH),
-        "entry_outside": elf([text, data], HIGH + 0x1000),
+        "overlap": elf([text, (HIGH + 0x180, 0x180, 0x10, 0x10, 6)], HIGH),
+        "entry_outside": elf([text, data], HIGH + 0x1100),
         "truncated_segment": elf([(HIGH, 0, 0x1000, 0x1000, 5)], HIGH),
         "phdrs_outside": elf([text], HIGH, phnum=40),
         "too_many": elf([(HIGH + i * 0x1000, 0, 0x10, 0x10, 4) for i in range(17)], HIGH,
