@@ -12,6 +12,8 @@ FUZZ_CFLAGS  := -std=gnu11 -O1 -g $(WARN) -I. -MMD -MP -DEMBER_HOST \
 	-fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
+FLAG_SETS    += fuzz-c
+flags_fuzz-c  = $(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_LDFLAGS)
 
 # Every target links all of lib/ (as the host tests do) and the kernel sources
 # fuzz_X_SRCS names: one line per target that needs any.
@@ -51,13 +53,14 @@ fuzz: $(FUZZ_BINS) ## run each fuzz target FUZZ_SECONDS (30) s; FUZZ=name for on
 fuzz-corpus: # rewrite the seed corpora in test/fuzz/corpus/
 	$(PYTHON) test/fuzz/gen_corpus.py test/fuzz/corpus
 
-$(BUILD)/fuzz/%.o: %.c | $(DEPS_STAMP)
+$(BUILD)/fuzz/%.o: %.c $(call FLAGS,fuzz-c) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
 define fuzz_rule
-$(BUILD)/fuzz/bin/fuzz_$(1): $(call obj,fuzz,test/fuzz/fuzz_$(1).c $(LIB_HOST_SRCS) $(fuzz_$(1)_SRCS))
+$(BUILD)/fuzz/bin/fuzz_$(1): $(call obj,fuzz,test/fuzz/fuzz_$(1).c $(LIB_HOST_SRCS) $(fuzz_$(1)_SRCS)) \
+		$(call FLAGS,fuzz-c)
 	@mkdir -p $$(@D)
-	$$(FUZZ_CC) $$^ -o $$@ $$(FUZZ_LDFLAGS)
+	$$(FUZZ_CC) $$(filter %.o,$$^) -o $$@ $$(FUZZ_LDFLAGS)
 endef
 $(foreach n,$(FUZZ_NAMES),$(eval $(call fuzz_rule,$(n))))
