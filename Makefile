@@ -108,6 +108,7 @@ TLOADER   := $(BUILD)/test/esp/EFI/BOOT/BOOTX64.EFI
 IMAGE     := $(BUILD)/ember.img
 BAD_VARIANTS := magic wx lowhalf truncated
 BAD_LOADERS  := $(patsubst %,$(BUILD)/test/bad-%.efi,$(BAD_VARIANTS))
+-include efi/*.mk
 
 # ---- user-facing targets ---------------------------------------------------------------
 .DEFAULT_GOAL := all

@@ -7,6 +7,8 @@
           QEMU exit code and serial text
   system  the real disk image: banner on serial and on the screen (QMP screendump),
           a loader with a malformed kernel refusing to boot
+  fuzz    build/fuzz/bin/fuzz_* replay their seed corpus test/fuzz/corpus/X/
+          (libFuzzer, AddressSanitizer + UBSan); runs with the host level
 
 Any QEMU exit other than the expected one is a failure: a triple fault under
 -no-reboot exits 0, so 0 never counts as success.
@@ -83,6 +85,35 @@ def run_docs_check(args, res):
     res.record("docs/figures_match_the_build", proc.returncode == 0, detail)
 
 
+def run_fuzz(args, res):
+    """Each fuzz target runs every file of its seed corpus once: one line per target."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    bins = sorted(glob.glob(os.path.join(args.build, "fuzz", "bin", "fuzz_*")))
+    if not bins:
+        res.record("fuzz (no fuzz targets built)", False)
+    for exe in bins:
+        name = os.path.basename(exe)[len("fuzz_"):]
+        corpus = os.path.join(here, "fuzz", "corpus", name)
+        files = sorted(glob.glob(os.path.join(corpus, "*")))
+        if not files:
+            res.record(f"fuzz/{name}", False, f"no seed corpus in {corpus}")
+            continue
+        try:
+            proc = subprocess.run([exe, "-timeout=20", *files], capture_output=True,
+                                  text=True, timeout=300)
+        except subprocess.TimeoutExpired:
+            res.record(f"fuzz/{name}", False, "replay took over 300 s")
+            continue
+        ran = proc.stderr.count("Executed ")
+        if proc.returncode == 0 and ran == len(files):
+            res.record(f"fuzz/{name}", True, f"{ran} inputs")
+        else:
+            tail = [ln for ln in proc.stderr.splitlines()
+                    if "invariant" in ln or "ERROR" in ln or "Running:" in ln][-3:]
+            res.record(f"fuzz/{name}", False,
+                       f"exit {proc.returncode}, {ran}/{len(files)} ran: {' | '.join(tail)}")
+
+
 def kernel_suite(args, res):
     """The suite in one boot; a hung or crashed test is failed and the rest resumed."""
     loader = os.path.join(args.build, "test", "esp", "EFI", "BOOT", "BOOTX64.EFI")
@@ -154,7 +185,7 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--ovmf-code", default="/usr/share/OVMF/OVMF_CODE_4M.fd")
     ap.add_argument("--ovmf-vars", default="/usr/share/OVMF/OVMF_VARS_4M.fd")
-    ap.add_argument("--only", choices=["host", "kernel", "system"])
+    ap.add_argument("--only", choices=["host", "fuzz", "kernel", "system"])
     ap.add_argument("--filter", default="", help="run only scenarios whose name matches this regular expression")
     ap.add_argument("--jobs", type=int, default=2, help="QEMU boots run at once (default 2)")
     args = ap.parse_args()
@@ -163,6 +194,8 @@ def main():
     if args.only in (None, "host"):
         run_host(args, res)
         run_docs_check(args, res)
+    if args.only in (None, "host", "fuzz"):
+        run_fuzz(args, res)
     levels = [lv for lv in ("kernel", "system") if args.only in (None, lv)]
     if levels:
         run_boots(args, res, levels)
