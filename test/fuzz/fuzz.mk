@@ -23,6 +23,9 @@ fuzz_kbd_SRCS      := kernel/input/kbd.c kernel/input/kbd_layouts.c
 fuzz_lineedit_SRCS := kernel/input/lineedit.c kernel/console/console.c kernel/console/fbcon.c
 fuzz_heap_SRCS     := kernel/mm/heap.c kernel/mm/heap_bump.c kernel/mm/heap_tree.c \
 	kernel/mm/heap_list.c kernel/mm/heap_block.c
+fuzz_acpi_SRCS     := kernel/acpi/acpi_parse.c kernel/acpi/acpi_s5.c
+fuzz_usb_desc_SRCS := kernel/drivers/usb_desc.c
+fuzz_hid_kbd_SRCS  := kernel/input/hid_kbd.c
 
 FUZZ_TARGET_SRCS := $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(patsubst test/fuzz/fuzz_%.c,%,$(FUZZ_TARGET_SRCS))
