@@ -22,7 +22,12 @@ KTEST(boot_info_has_magic_version_and_timestamps)
 	KEXPECT_EQ(bi->magic, BOOT_INFO_MAGIC);
 	KEXPECT_EQ(bi->version, BOOT_INFO_VERSION);
 	KEXPECT_EQ(bi->size, sizeof(*bi));
-	KEXPECT(bi->tsc_hz >= 100000000ull && bi->tsc_hz <= 10000000000ull);
+	/* Measured against Stall in wall-clock time, so under a loaded emulator it
+	 * can be far off (13.7 GHz seen for a 2.8 GHz TSC): here only that it was
+	 * measured; its accuracy is judged under -icount by
+	 * reference_clock_measures_the_tsc_rate_the_loader_found, and the kernel
+	 * checks it against a reference clock at every boot. */
+	KEXPECT(bi->tsc_hz != 0);
 	for (unsigned i = 1; i < BOOT_PHASE_COUNT; i++)
 		KEXPECT(bi->tsc[i] >= bi->tsc[i - 1]);
 	KEXPECT(bi->tsc[BOOT_PHASE_HANDOFF] <= arch_timestamp());
