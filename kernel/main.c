@@ -16,6 +16,7 @@
 #include "kernel/mm/paging.h"
 #include "kernel/panic.h"
 #include "kernel/mm/pmm.h"
+#include "kernel/proc/files.h"
 #include "kernel/async/sched.h"
 #include "kernel/shell/shell.h"
 
@@ -43,6 +44,7 @@ void kernel_main(const struct boot_info *bi)
 	paging_init();                      /* page-table API over the loader's tables */
 	kmalloc_init(bi->cmdline);          /* heap window, grown on demand */
 	pmm_reclaim_boot_memory();          /* loader memory back to the pool (copied above) */
+	files_init(bi);                     /* the ESP's ember/ folder as the root file tree */
 	arch_irq_init();                    /* 8259 pair at vectors 0x20-0x2f, lines masked */
 	clock_init(bi);                     /* timer tick, TSC nanosecond clock */
 	input_init(bi);                     /* PS/2 keyboard, serial receive, decoders */
