@@ -17,6 +17,8 @@
 #include "kernel/panic.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/proc/files.h"
+#include "kernel/proc/proc.h"
+#include "kernel/smp/cpu.h"
 #include "kernel/async/sched.h"
 #include "kernel/shell/shell.h"
 
@@ -37,6 +39,7 @@ void kernel_main(const struct boot_info *bi)
 	arch_handoff_check();               /* interrupts off, NX and WP on, as promised */
 	bi = boot_info_save(bi);            /* kernel copy: the loader's memory can be reclaimed */
 	arch_exceptions_init();             /* TSS, IST stacks, IDT: faults get a report */
+	cpu_init_boot();                    /* per-CPU data through GS */
 	console_init_boot(bi);              /* text console: framebuffer or VGA text, if any */
 	arch_early_init(bi);                /* drop the loader's lower-half mappings */
 	banner_print(bi);
@@ -49,6 +52,7 @@ void kernel_main(const struct boot_info *bi)
 	clock_init(bi);                     /* timer tick, TSC nanosecond clock */
 	input_init(bi);                     /* PS/2 keyboard, serial receive, decoders */
 	sched_init();                       /* executor, timer queue, timer task */
+	proc_init();                        /* ring 3, system calls, the procs task */
 	arch_irq_enable();                  /* hardware interrupts from here on */
 
 	if (ktest_count())

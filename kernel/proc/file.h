@@ -1,0 +1,64 @@
+/*
+ * Open files of processes: the read-only root tree (files and directories),
+ * the console (/dev/console, the terminal of fds 0-2) and pipes. A struct
+ * file is shared by every descriptor that dup/fork made from one open
+ * (refs counts them); descriptors live in struct proc.
+ *
+ * Reads and writes take user addresses and copy through uaccess.h; they may
+ * sleep (console input, pipes) and so run in a process's system call.
+ * Paths: path_normalise is pure (host tests).
+ */
+#ifndef EMBER_KERNEL_PROC_FILE_H
+#define EMBER_KERNEL_PROC_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/filetree.h"
+
+#define PATH_MAX_LEN 256
+
+enum file_kind { FILE_TREE, FILE_DIR, FILE_CONSOLE, FILE_PIPE_R, FILE_PIPE_W, FILE_DEVDIR };
+
+struct pipe;
+struct lx_stat;
+
+struct file {
+	enum file_kind kind;
+	int refs;
+	int flags;                 /* LX_O_* given to open */
+	uint64_t off;              /* files: byte offset; dirs: next child cursor */
+	struct ftree_node node;    /* FILE_TREE, FILE_DIR */
+	struct pipe *pipe;         /* FILE_PIPE_* */
+};
+
+/*
+ * Joins cwd (absolute) and path, resolving ".", ".." and repeated '/', into
+ * out[0..size): an absolute path without a trailing '/'. 0, or
+ * -LX_ENAMETOOLONG / -LX_ENOENT (empty path).
+ */
+int path_normalise(const char *cwd, const char *path, char *out, size_t size);
+
+/* Opens an absolute normalised path. The file, or NULL with *err a negative errno. */
+struct file *file_open(const char *path, int flags, int *err);
+struct file *file_console(void);
+/* Two ends of a new pipe: 0 or -LX_ENOMEM. */
+int file_pipe(struct file **rd, struct file **wr);
+
+struct file *file_get(struct file *f);   /* one more reference */
+void file_put(struct file *f);           /* one fewer; frees at zero */
+
+long file_read(struct file *f, uint64_t ubuf, size_t n);
+long file_write(struct file *f, uint64_t ubuf, size_t n);
+long file_lseek(struct file *f, int64_t off, int whence);
+int file_stat(struct file *f, struct lx_stat *st);
+int path_stat(const char *path, struct lx_stat *st);
+long file_getdents64(struct file *f, uint64_t ubuf, size_t n);
+long file_ioctl(struct file *f, uint64_t req, uint64_t arg);
+
+/* Terminal input from the shell while a program runs in the foreground. */
+void tty_input(uint32_t ch);
+/* Live struct files and pipes, for leak checks. */
+unsigned file_live_count(void);
+
+#endif
