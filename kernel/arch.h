@@ -207,6 +207,13 @@ uint64_t arch_as_destroy(uint64_t root);
 extern const size_t arch_frame_size;
 uint64_t arch_user_stack_init(uint64_t top, uint64_t rip, uint64_t rsp,
 			      struct interrupt_frame **frame_out);
+/*
+ * The lowest mapped page at or above va and below end in the current user
+ * half, or end: skips absent tables whole, so it costs per table, not per
+ * page, even for a range that spans the whole user half.
+ */
+uint64_t arch_user_next_mapped(uint64_t va, uint64_t end);
+
 /* Reset a live frame for a fresh program (execve): like the above, in place. */
 void arch_frame_reset(struct interrupt_frame *f, uint64_t rip, uint64_t rsp);
 /*

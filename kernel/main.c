@@ -58,6 +58,6 @@ void kernel_main(const struct boot_info *bi)
 	if (ktest_count())
 		ktest_main(bi);                 /* the test kernel: run tests, exit QEMU */
 
-	shell_spawn();                      /* the shell task, on keyboard and serial */
+	shell_spawn(bi->cmdline);           /* the shell task (after init=PATH, if given) */
 	sched_run();                        /* run tasks; halt when none is ready */
 }

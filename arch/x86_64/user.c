@@ -159,6 +159,27 @@ static uint64_t free_tree(uint64_t phys, unsigned level)
 	return n;
 }
 
+uint64_t arch_user_next_mapped(uint64_t va, uint64_t end)
+{
+	va &= ~(uint64_t)(PAGE_BYTES - 1);
+	while (va < end && va < ARCH_USER_TOP) {
+		uint64_t *t = table_at(read_cr3());
+		unsigned shift;
+
+		for (shift = SHIFT_PML4;; shift -= 9) {
+			uint64_t e = t[pt_index(va, shift)];
+
+			if (!(e & PTE_P))
+				break;             /* nothing in this 2^shift block */
+			if (shift == SHIFT_PT || (e & PTE_PS))
+				return va;
+			t = table_at(e);
+		}
+		va = (va | ((1ull << shift) - 1)) + 1;   /* the next block at that level */
+	}
+	return end;
+}
+
 /* A partly built copy: free what it holds (level as in free_tree, + 1). */
 static void free_table_after_error(uint64_t table, unsigned level)
 {

@@ -139,12 +139,12 @@ struct file *file_open(const char *path, int flags, int *err)
 	return f;
 }
 
-int file_pipe(struct file **rd, struct file **wr)
+int file_pipe(struct file **rd, struct file **wr, int flags)
 {
 	struct pipe *p = kcalloc(1, sizeof(*p));
 
-	*rd = p ? file_new(FILE_PIPE_R, LX_O_RDONLY) : NULL;
-	*wr = *rd ? file_new(FILE_PIPE_W, LX_O_WRONLY) : NULL;
+	*rd = p ? file_new(FILE_PIPE_R, LX_O_RDONLY | flags) : NULL;
+	*wr = *rd ? file_new(FILE_PIPE_W, LX_O_WRONLY | flags) : NULL;
 	if (!*wr) {
 		if (*rd)
 			file_put(*rd);
@@ -265,10 +265,12 @@ void tty_input(uint32_t ch)
 	arch_irq_restore(irq);
 }
 
-static long pipe_read(struct pipe *p, uint64_t ubuf, size_t n)
+static long pipe_read(struct pipe *p, uint64_t ubuf, size_t n, bool nonblock)
 {
 	size_t got = 0;
 
+	if (nonblock && p->head == p->tail && p->writers)
+		return -LX_EAGAIN;
 	while (p->head == p->tail && p->writers) {
 		proc_sleep_on((uint64_t)p);
 		if (proc_current()->kill_sig)
@@ -290,7 +292,7 @@ static long pipe_read(struct pipe *p, uint64_t ubuf, size_t n)
 	return (long)got;
 }
 
-static long pipe_write(struct pipe *p, uint64_t ubuf, size_t n)
+static long pipe_write(struct pipe *p, uint64_t ubuf, size_t n, bool nonblock)
 {
 	size_t put = 0;
 
@@ -300,6 +302,8 @@ static long pipe_write(struct pipe *p, uint64_t ubuf, size_t n)
 		if (!p->readers)
 			return put ? (long)put : -LX_EPIPE;
 		if (p->tail - p->head == PIPE_SIZE) {
+			if (nonblock)
+				return put ? (long)put : -LX_EAGAIN;
 			proc_wake_all((uint64_t)p);
 			proc_sleep_on((uint64_t)p);
 			if (proc_current()->kill_sig)
@@ -345,7 +349,7 @@ long file_read(struct file *f, uint64_t ubuf, size_t n)
 	case FILE_CONSOLE:
 		return tty_read(ubuf, n);
 	case FILE_PIPE_R:
-		return pipe_read(f->pipe, ubuf, n);
+		return pipe_read(f->pipe, ubuf, n, f->flags & LX_O_NONBLOCK);
 	case FILE_DIR:
 	case FILE_DEVDIR:
 		return -LX_EISDIR;
@@ -360,7 +364,7 @@ long file_write(struct file *f, uint64_t ubuf, size_t n)
 	case FILE_CONSOLE:
 		return console_write_user(ubuf, n);
 	case FILE_PIPE_W:
-		return pipe_write(f->pipe, ubuf, n);
+		return pipe_write(f->pipe, ubuf, n, f->flags & LX_O_NONBLOCK);
 	default:
 		return -LX_EBADF;
 	}

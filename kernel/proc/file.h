@@ -11,6 +11,7 @@
 #ifndef EMBER_KERNEL_PROC_FILE_H
 #define EMBER_KERNEL_PROC_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,8 +43,8 @@ int path_normalise(const char *cwd, const char *path, char *out, size_t size);
 /* Opens an absolute normalised path. The file, or NULL with *err a negative errno. */
 struct file *file_open(const char *path, int flags, int *err);
 struct file *file_console(void);
-/* Two ends of a new pipe: 0 or -LX_ENOMEM. */
-int file_pipe(struct file **rd, struct file **wr);
+/* Two ends of a new pipe (flags: LX_O_NONBLOCK or 0): 0 or -LX_ENOMEM. */
+int file_pipe(struct file **rd, struct file **wr, int flags);
 
 struct file *file_get(struct file *f);   /* one more reference */
 void file_put(struct file *f);           /* one fewer; frees at zero */

@@ -430,10 +430,6 @@ void proc_exit(int status)
 	if (parent)
 		proc_wake_all((uint64_t)parent);
 	waker_wake(&p->exit_waker);
-	if (p->reaped_by_kernel && status)
-		kprintf("proc: %d (%s) %s %d\n", p->pid, p->name,
-			(status & 0x7f) ? "killed by signal" : "exited with status",
-			(status & 0x7f) ? (status & 0x7f) : (status >> 8) & 0xff);
 	arch_switch(&p->ksp, cpu_self()->sched_sp);
 	panic("proc: a zombie ran again");
 }
@@ -455,6 +451,28 @@ int proc_kill(int pid, int sig)
 	}
 	arch_irq_restore(irq);
 	return err;
+}
+
+/* The most recently started live descendant of pid, or pid itself. */
+int proc_foreground_leaf(int pid)
+{
+	unsigned long irq = arch_irq_save();
+	int leaf = pid, found;
+
+	do {
+		found = 0;
+		for (int i = 0; i < PROC_MAX; i++) {
+			struct proc *q = &procs[i];
+
+			if (q->state != PROC_FREE && q->state != PROC_ZOMBIE && q->ppid == leaf &&
+			    q->pid > found)
+				found = q->pid;
+		}
+		if (found)
+			leaf = found;
+	} while (found);
+	arch_irq_restore(irq);
+	return leaf;
 }
 
 enum task_poll proc_wait_poll(int pid, struct task_cx *cx)
@@ -671,6 +689,7 @@ static const char *state_name(enum proc_state s)
 void proc_list(void)
 {
 	unsigned long irq = arch_irq_save();
+	struct pmm_stats st;
 
 	kprintf("  PID  PPID STATE   CPU  TICKS   PAGES NAME\n");
 	for (int i = 0; i < PROC_MAX; i++) {
@@ -682,4 +701,7 @@ void proc_list(void)
 			0, (unsigned long long)p->ticks_user, (unsigned long long)p->pages, p->name);
 	}
 	arch_irq_restore(irq);
+	pmm_get_stats(&st);
+	kprintf("frames free: %llu; open files: %u; system calls: %llu\n",
+		(unsigned long long)st.free, file_live_count(), (unsigned long long)syscall_total());
 }

@@ -78,6 +78,12 @@ struct proc *proc_find(int pid);
 enum task_poll proc_wait_poll(int pid, struct task_cx *cx);
 int proc_reap(int pid);               /* its wait status; frees the slot */
 
+/*
+ * Whom Ctrl+C interrupts when pid runs in the foreground: its most recently
+ * started live descendant (what a shell like esh is waiting for), else pid.
+ */
+int proc_foreground_leaf(int pid);
+
 /* Ask pid to die with sig at its next return to ring 3 (or now, if asleep). */
 int proc_kill(int pid, int sig);
 

@@ -306,7 +306,7 @@ long sys_pipe2(const uint64_t a[6], struct interrupt_frame *fr)
 		return -LX_EINVAL;
 	if (!uaccess_range_ok(a[0], sizeof(fds)))
 		return -LX_EFAULT;
-	if (file_pipe(&r, &w))
+	if (file_pipe(&r, &w, (int)(a[1] & LX_O_NONBLOCK)))
 		return -LX_ENOMEM;
 	err = fd_install(r, 0, ce);
 	if (err < 0) {

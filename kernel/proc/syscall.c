@@ -159,6 +159,14 @@ static long sys_brk(const uint64_t a[6], struct interrupt_frame *f)
 	return (long)want;
 }
 
+/* Unmaps whatever is mapped in [start, end): cost per mapped page, not per page of the range. */
+static void unmap_range(struct proc *p, uint64_t start, uint64_t end)
+{
+	for (uint64_t va = arch_user_next_mapped(start, end); va < end;
+	     va = arch_user_next_mapped(va + PAGE_SIZE, end))
+		proc_unmap(p, va);
+}
+
 static unsigned prot_flags(uint64_t prot)
 {
 	return ((prot & PROT_WRITE) ? PAGE_WRITE : 0) | ((prot & PROT_EXEC) ? PAGE_EXEC : 0);
@@ -198,8 +206,7 @@ static long sys_mmap(const uint64_t a[6], struct interrupt_frame *f)
 	if (a[3] & MAP_FIXED) {
 		if ((addr & (PAGE_SIZE - 1)) || !uaccess_range_ok(addr, len) || addr < UELF_MIN_VADDR)
 			return -LX_EINVAL;
-		for (va = addr; va < addr + len; va += PAGE_SIZE)
-			proc_unmap(p, va);
+		unmap_range(p, addr, addr + len);
 	} else {
 		addr = p->mmap_next;
 		if (!uaccess_range_ok(addr, len) || addr + len > UELF_MAX_VADDR)
@@ -213,8 +220,7 @@ static long sys_mmap(const uint64_t a[6], struct interrupt_frame *f)
 	for (va = addr; va < addr + len && !err; va += PAGE_SIZE)
 		paging_protect(va, prot_flags(a[2]) | PAGE_USER);
 	if (err) {
-		for (va = addr; va < addr + len; va += PAGE_SIZE)
-			proc_unmap(p, va);
+		unmap_range(p, addr, addr + len);
 		return err;
 	}
 	return (long)addr;
@@ -227,8 +233,7 @@ static long sys_munmap(const uint64_t a[6], struct interrupt_frame *f)
 
 	if ((a[0] & (PAGE_SIZE - 1)) || !a[1] || len < a[1] || !uaccess_range_ok(a[0], len))
 		return -LX_EINVAL;
-	for (uint64_t va = a[0]; va < a[0] + len; va += PAGE_SIZE)
-		proc_unmap(p, va);
+	unmap_range(p, a[0], a[0] + len);
 	return 0;
 }
 
@@ -241,8 +246,9 @@ static long sys_mprotect(const uint64_t a[6], struct interrupt_frame *f)
 		return -LX_EINVAL;
 	if ((a[2] & (PROT_WRITE | PROT_EXEC)) == (PROT_WRITE | PROT_EXEC))
 		return -LX_EACCES;
+	/* Every page must be mapped (else ENOMEM, nothing changed): walk mapped pages only. */
 	for (uint64_t va = a[0]; va < a[0] + len; va += PAGE_SIZE)
-		if (!paging_translate(va, &m) || !(m.flags & PAGE_USER))
+		if (arch_user_next_mapped(va, a[0] + len) != va || !paging_translate(va, &m))
 			return -LX_ENOMEM;
 	for (uint64_t va = a[0]; va < a[0] + len; va += PAGE_SIZE)
 		paging_protect(va, prot_flags(a[2]) | PAGE_USER);

@@ -38,6 +38,7 @@ struct shell {
 	struct shell_bench bench;
 	struct task_handle self;     /* the shell task, for its own CPU time */
 	int run_pid;                 /* run: the foreground program, 0 if none */
+	int run_status;              /* run: wait status of the last program */
 };
 
 extern const struct shell_cmd shell_cmds[];

@@ -46,7 +46,7 @@ enum task_poll shell_cmd_run_poll(struct shell *sh, struct task_cx *cx)
 	while (input_next_poll(&sh->ev, cx) == TASK_READY) {   /* registers our waker */
 		if (is_ctrl_c(&sh->ev)) {
 			kprintf("^C\n");
-			proc_kill(sh->run_pid, LX_SIGINT);
+			proc_kill(proc_foreground_leaf(sh->run_pid), LX_SIGINT);
 		} else if (sh->ev.pressed && sh->ev.ch) {
 			tty_input(sh->ev.ch);
 		} else if (sh->ev.pressed && sh->ev.key == KBD_KEY_ENTER) {
@@ -59,6 +59,7 @@ enum task_poll shell_cmd_run_poll(struct shell *sh, struct task_cx *cx)
 		return TASK_PENDING;
 	status = proc_reap(sh->run_pid);
 	sh->run_pid = 0;
+	sh->run_status = status;
 	if (status & 0x7f)
 		kprintf("run: killed by signal %d\n", status & 0x7f);
 	else if (status)
