@@ -75,8 +75,12 @@ class Console:
 
 
 def frames_free(con):
+    """(free frames + heap window frames, heap allocations, open files): all
+    three must come back to their values once the programs are gone."""
     lines = con.shell("procs", r"^frames free: \d+")
-    return int(re.search(r"frames free: (\d+); open files: (\d+)", lines[-1]).group(1))
+    m = re.search(r"frames free: (\d+); heap frames: (\d+); heap allocations: (\d+); "
+                  r"open files: (\d+)", lines[-1])
+    return int(m.group(1)) + int(m.group(2)), int(m.group(3)), int(m.group(4))
 
 
 def check(cond, msg):
@@ -112,7 +116,8 @@ def programs_body(con):
     con.shell("echo after fuzz", r"^after fuzz$")
     time.sleep(0.5)
     after = frames_free(con)
-    check(after == before, f"frames free {before} before the programs, {after} after")
+    check(after == before, f"(frames, heap allocations, open files) {before} before the "
+          f"programs, {after} after")
     lines = con.shell("procs", r"^frames free:")
     check(not any(re.match(r"^\s+\d+\s+-?\d+ ", l) for l in lines[1:-1]),
           f"processes left over: {lines!r}")

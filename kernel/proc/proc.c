@@ -689,6 +689,7 @@ static const char *state_name(enum proc_state s)
 void proc_list(void)
 {
 	unsigned long irq = arch_irq_save();
+	struct kmalloc_stats ks;
 	struct pmm_stats st;
 
 	kprintf("  PID  PPID STATE   CPU  TICKS   PAGES NAME\n");
@@ -702,6 +703,11 @@ void proc_list(void)
 	}
 	arch_irq_restore(irq);
 	pmm_get_stats(&st);
-	kprintf("frames free: %llu; open files: %u; system calls: %llu\n",
-		(unsigned long long)st.free, file_live_count(), (unsigned long long)syscall_total());
+	kmalloc_get_stats(&ks);
+	/* Free frames plus the heap window's frames is constant across programs: the
+	 * heap grows on demand and keeps what it mapped. */
+	kprintf("frames free: %llu; heap frames: %llu; heap allocations: %zu; open files: %u; "
+		"system calls: %llu\n", (unsigned long long)st.free,
+		(unsigned long long)(ks.mapped / PAGE_SIZE), ks.heap.allocs, file_live_count(),
+		(unsigned long long)syscall_total());
 }
