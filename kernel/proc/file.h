@@ -6,7 +6,6 @@
  *
  * Reads and writes take user addresses and copy through uaccess.h; they may
  * sleep (console input, pipes) and so run in a process's system call.
- * Paths: path_normalise is pure (host tests).
  */
 #ifndef EMBER_KERNEL_PROC_FILE_H
 #define EMBER_KERNEL_PROC_FILE_H
@@ -15,9 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/proc/argcheck.h"
 #include "lib/filetree.h"
-
-#define PATH_MAX_LEN 256
 
 enum file_kind { FILE_TREE, FILE_DIR, FILE_CONSOLE, FILE_PIPE_R, FILE_PIPE_W, FILE_DEVDIR };
 
@@ -33,12 +31,6 @@ struct file {
 	struct pipe *pipe;         /* FILE_PIPE_* */
 };
 
-/*
- * Joins cwd (absolute) and path, resolving ".", ".." and repeated '/', into
- * out[0..size): an absolute path without a trailing '/'. 0, or
- * -LX_ENAMETOOLONG / -LX_ENOENT (empty path).
- */
-int path_normalise(const char *cwd, const char *path, char *out, size_t size);
 
 /* Opens an absolute normalised path. The file, or NULL with *err a negative errno. */
 struct file *file_open(const char *path, int flags, int *err);

@@ -5,11 +5,6 @@
 #include "kernel/proc/linux_abi.h"
 #include "kernel/proc/uaccess.h"
 
-bool uaccess_range_ok(uint64_t addr, uint64_t len)
-{
-	return addr < ARCH_USER_TOP && len <= ARCH_USER_TOP - addr;
-}
-
 int copy_from_user(void *dst, uint64_t usrc, size_t n)
 {
 	if (!uaccess_range_ok(usrc, n))
@@ -41,3 +36,5 @@ long strncpy_from_user(char *dst, uint64_t usrc, size_t n)
 		return -LX_ENAMETOOLONG;
 	return r;
 }
+
+_Static_assert(ARGCHECK_USER_TOP == ARCH_USER_TOP, "argcheck.h and the arch agree on the user half");

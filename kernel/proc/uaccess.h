@@ -4,7 +4,7 @@
  * arch's fix-up copies, so a bad pointer is -LX_EFAULT, never a kernel
  * fault. Handlers never dereference a user pointer themselves.
  *
- * uaccess_range_ok is pure (host tests); the copies run in a process's
+ * The range check is argcheck.h's (pure); the copies run in a process's
  * system call with its address space loaded.
  */
 #ifndef EMBER_KERNEL_PROC_UACCESS_H
@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* [addr, addr + len) lies inside the user half and does not wrap. */
-bool uaccess_range_ok(uint64_t addr, uint64_t len);
+#include "kernel/proc/argcheck.h"
+
 
 /* 0 or -LX_EFAULT. */
 int copy_from_user(void *dst, uint64_t usrc, size_t n);

@@ -5,7 +5,7 @@
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_FLAGS   := -std=gnu11 -O1 -g -I. -DEMBER_HOST -fsanitize=fuzzer,address,undefined
-USER_FUZZ    := filetree
+USER_FUZZ    := filetree user_elf
 
 .PHONY: fuzz-user
 fuzz-user: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(USER_FUZZ)) ## run the user-space fuzz targets for FUZZ_SECONDS each
@@ -15,5 +15,9 @@ fuzz-user: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(USER_FUZZ)) ## run the user-space
 
 # Each target with the portable sources it tests (lib/string.c stays out: the host libc has its own).
 $(BUILD)/fuzz/fuzz_filetree: test/fuzz/fuzz_filetree.c lib/filetree.c lib/errno.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
+
+$(BUILD)/fuzz/fuzz_user_elf: test/fuzz/fuzz_user_elf.c kernel/proc/uelf.c lib/elf.c lib/errno.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $^ -o $@
