@@ -10,6 +10,7 @@
  * every crossing does swapgs exactly once.
  */
 #include "arch/x86_64/gdt.h"
+#include "kernel/smp/cpu.h"
 
 #define VEC_SYSCALL 0x100
 
@@ -78,9 +79,11 @@ syscall_entry:
 	movq	%rsp, %rbx
 	movq	%rsp, %rdi
 	call	arch_syscall_dispatch
+	testb	$0xff, %gs:CPU_NEED_RESCHED
+	jz	2f
 	movq	%rbx, %rdi
 	call	arch_user_return	/* preemption, pending kills */
-	movq	%rbx, %rsp
+2:	movq	%rbx, %rsp
 	POP_REGS
 	addq	$16, %rsp		/* vector and error code */
 	movq	(%rsp), %rcx		/* return RIP: canonical? */

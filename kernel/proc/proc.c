@@ -328,7 +328,7 @@ static void run_slice(struct cpu *c, struct proc *p)
 {
 	p->state = PROC_RUNNING;
 	c->current = p;
-	c->need_resched = false;
+	c->need_resched = p->kill_sig != 0;   /* a kill that came while it was off the CPU */
 	slice_ticks = 0;
 	arch_as_activate(p->root);
 	arch_set_kernel_stack(kstack_top(p));
@@ -448,6 +448,8 @@ int proc_kill(int pid, int sig)
 		p->kill_sig = sig;
 		if (p->state == PROC_SLEEPING)
 			make_runnable(p);
+		if (p == proc_current())
+			cpu_self()->need_resched = 1;   /* killed itself: before returning */
 	}
 	arch_irq_restore(irq);
 	return err;
@@ -612,7 +614,7 @@ static void on_user_return(struct interrupt_frame *f)
 	if (p->kill_sig)
 		proc_exit(LX_W_SIGNAL(p->kill_sig));
 	if (c->need_resched) {
-		c->need_resched = false;
+		c->need_resched = 0;
 		proc_yield();
 	}
 }

@@ -13,6 +13,8 @@
 #ifndef EMBER_KERNEL_SMP_CPU_H
 #define EMBER_KERNEL_SMP_CPU_H
 
+#ifndef __ASSEMBLER__
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -25,12 +27,19 @@ struct cpu {
 
 	/* The process layer's (kernel/proc/proc.c), this CPU only. */
 	struct proc *current;      /* process running here, NULL in kernel tasks */
-	volatile bool need_resched;/* set by the tick: leave the CPU on return to user */
+	volatile uint8_t need_resched; /* tick or kill: call the return-to-user hook
+				   (the SYSCALL stub tests it at CPU_NEED_RESCHED) */
 	uint64_t sched_sp;         /* saved kernel SP of the process runner task */
 };
 
 _Static_assert(__builtin_offsetof(struct cpu, syscall_rsp) == 8, "syscall_entry.S reads %gs:8");
 _Static_assert(__builtin_offsetof(struct cpu, user_rsp) == 16, "syscall_entry.S writes %gs:16");
+
+#endif /* __ASSEMBLER__ */
+#ifndef CPU_NEED_RESCHED
+#define CPU_NEED_RESCHED 32
+#endif
+#ifndef __ASSEMBLER__
 
 /* Points this (the boot) CPU's GS base at its struct cpu. Main flow, once. */
 void cpu_init_boot(void);
@@ -38,4 +47,5 @@ void cpu_init_boot(void);
 /* This CPU's struct cpu. */
 struct cpu *cpu_self(void);
 
+#endif /* __ASSEMBLER__ */
 #endif
