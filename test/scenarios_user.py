@@ -75,10 +75,10 @@ class Console:
 
 
 def frames_free(con):
-    """(free frames + heap window frames, heap allocations, open files): all
+    """(free frames + heap window frames, heap bytes in use, open files): all
     three must come back to their values once the programs are gone."""
     lines = con.shell("procs", r"^frames free: \d+")
-    m = re.search(r"frames free: (\d+); heap frames: (\d+); heap allocations: (\d+); "
+    m = re.search(r"frames free: (\d+); heap frames: (\d+); heap bytes in use: (\d+); "
                   r"open files: (\d+)", lines[-1])
     return int(m.group(1)) + int(m.group(2)), int(m.group(3)), int(m.group(4))
 
@@ -106,6 +106,7 @@ def programs_body(con):
     for kind in bad_elves.KINDS:
         out = con.shell(f"run /test/bad-{kind}", r"cannot start \(error 8\)")
         check(any("not a program Ember runs" in l for l in out), f"bad-{kind}: no reason given")
+    con.shell("run /test/tmpfile", r"^tmpfile: ok$")
     out = con.shell("run /test/mem", r"^mem: W\+X mapping")
     check(any(re.search(r"brk grew by \d+ KiB, then ENOMEM", l) for l in out), "brk limit")
     check(any(re.search(r"mmap gave \d+ MiB, then ENOMEM", l) for l in out), "mmap limit")
@@ -116,7 +117,7 @@ def programs_body(con):
     con.shell("echo after fuzz", r"^after fuzz$")
     time.sleep(0.5)
     after = frames_free(con)
-    check(after == before, f"(frames, heap allocations, open files) {before} before the "
+    check(after == before, f"(frames, heap bytes in use, open files) {before} before the "
           f"programs, {after} after")
     lines = con.shell("procs", r"^frames free:")
     check(not any(re.match(r"^\s+\d+\s+-?\d+ ", l) for l in lines[1:-1]),

@@ -11,6 +11,7 @@
 #include "kernel/proc/files.h"
 #include "kernel/proc/linux_abi.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/tmpfs.h"
 #include "kernel/proc/uaccess.h"
 #include "lib/string.h"
 
@@ -56,12 +57,36 @@ struct file *file_console(void)
 	return file_new(FILE_CONSOLE, LX_O_RDWR);
 }
 
+/* /tmp/NAME: create, truncate, open. */
+static struct file *open_tmp(const char *name, int flags, int *err)
+{
+	int i = tmpfs_open(name, flags & LX_O_CREAT, flags & LX_O_TRUNC);
+	struct file *f;
+
+	if (i < 0) {
+		*err = i;
+		return NULL;
+	}
+	f = file_new(FILE_TMP, flags);
+	if (!f) {
+		tmpfs_close(i);
+		*err = -LX_ENOMEM;
+		return NULL;
+	}
+	f->tmp = i;
+	return f;
+}
+
 struct file *file_open(const char *path, int flags, int *err)
 {
 	struct ftree_node n;
 	struct file *f;
 
-	if (!strcmp(path, "/dev/console") || !strcmp(path, "/dev/tty"))
+	if (!strncmp(path, "/tmp/", 5))
+		return open_tmp(path + 5, flags, err);
+	if (!strcmp(path, "/tmp"))
+		f = file_new(FILE_TMPDIR, flags);
+	else if (!strcmp(path, "/dev/console") || !strcmp(path, "/dev/tty"))
 		f = file_new(FILE_CONSOLE, flags);
 	else if (!strcmp(path, "/dev"))
 		f = file_new(FILE_DEVDIR, flags);
@@ -110,6 +135,8 @@ void file_put(struct file *f)
 
 	if (--f->refs > 0)
 		return;
+	if (f->kind == FILE_TMP)
+		tmpfs_close(f->tmp);
 	if (p) {
 		if (f->kind == FILE_PIPE_R)
 			p->readers--;
@@ -281,6 +308,18 @@ static long console_write_user(uint64_t ubuf, size_t n)
 	return (long)n;
 }
 
+static long tmp_rw(struct file *f, uint64_t ubuf, size_t n, bool write)
+{
+	long r;
+
+	if (write && (f->flags & LX_O_APPEND))
+		f->off = tmpfs_size(f->tmp);
+	r = write ? tmpfs_write(f->tmp, f->off, ubuf, n) : tmpfs_read(f->tmp, f->off, ubuf, n);
+	if (r > 0)
+		f->off += (uint64_t)r;
+	return r;
+}
+
 long file_read(struct file *f, uint64_t ubuf, size_t n)
 {
 	if ((f->flags & LX_O_ACCMODE) == LX_O_WRONLY)
@@ -292,8 +331,11 @@ long file_read(struct file *f, uint64_t ubuf, size_t n)
 		return tty_read(ubuf, n);
 	case FILE_PIPE_R:
 		return pipe_read(f->pipe, ubuf, n, f->flags & LX_O_NONBLOCK);
+	case FILE_TMP:
+		return tmp_rw(f, ubuf, n, false);
 	case FILE_DIR:
 	case FILE_DEVDIR:
+	case FILE_TMPDIR:
 		return -LX_EISDIR;
 	default:
 		return -LX_EBADF;
@@ -307,6 +349,10 @@ long file_write(struct file *f, uint64_t ubuf, size_t n)
 		return console_write_user(ubuf, n);
 	case FILE_PIPE_W:
 		return pipe_write(f->pipe, ubuf, n, f->flags & LX_O_NONBLOCK);
+	case FILE_TMP:
+		if ((f->flags & LX_O_ACCMODE) == LX_O_RDONLY)
+			return -LX_EBADF;
+		return tmp_rw(f, ubuf, n, true);
 	default:
 		return -LX_EBADF;
 	}
@@ -316,14 +362,15 @@ long file_lseek(struct file *f, int64_t off, int whence)
 {
 	int64_t base;
 
-	if (f->kind != FILE_TREE)
-		return f->kind == FILE_DIR && off == 0 && whence == 0 ? (long)(f->off = 0) : -LX_ESPIPE;
+	if (f->kind != FILE_TREE && f->kind != FILE_TMP)
+		return (f->kind == FILE_DIR || f->kind == FILE_TMPDIR) && off == 0 && whence == 0 ?
+		       (long)(f->off = 0) : -LX_ESPIPE;
 	if (whence == 0)
 		base = 0;
 	else if (whence == 1)
 		base = (int64_t)f->off;
 	else if (whence == 2)
-		base = (int64_t)f->node.size;
+		base = (int64_t)(f->kind == FILE_TMP ? tmpfs_size(f->tmp) : f->node.size);
 	else
 		return -LX_EINVAL;
 	if (off > INT64_MAX - base || base + off < 0)
@@ -355,7 +402,11 @@ int file_stat(struct file *f, struct lx_stat *st)
 	st->st_nlink = 1;
 	st->st_blksize = 4096;
 	st->st_mode = f->kind == FILE_CONSOLE ? (LX_S_IFCHR | 0620) :
-		      f->kind == FILE_DEVDIR ? (LX_S_IFDIR | 0555) : (LX_S_IFIFO | 0600);
+		      f->kind == FILE_DEVDIR ? (LX_S_IFDIR | 0555) :
+		      f->kind == FILE_TMPDIR ? (LX_S_IFDIR | 01777) :
+		      f->kind == FILE_TMP ? (LX_S_IFREG | 0666) : (LX_S_IFIFO | 0600);
+	if (f->kind == FILE_TMP)
+		st->st_size = (int64_t)tmpfs_size(f->tmp);
 	st->st_rdev = f->kind == FILE_CONSOLE ? (5u << 8 | 1) : 0;
 	return 0;
 }
@@ -388,6 +439,34 @@ static size_t dirent_put(uint8_t *out, size_t room, uint64_t ino, int64_t off, u
 	return rec;
 }
 
+static long tmpdir_getdents(struct file *f, uint64_t ubuf, uint8_t *kbuf, size_t room)
+{
+	size_t used = 0, rec;
+	uint32_t cur = (uint32_t)f->off;
+	const char *name;
+
+	while ((name = tmpfs_next(&cur))) {
+		rec = dirent_put(kbuf + used, room - used, 1000 + cur, cur, LX_DT_REG, name,
+				 strlen(name));
+		if (!rec)
+			break;
+		used += rec;
+		f->off = cur;
+	}
+	if (!used && name)
+		return -LX_EINVAL;
+	return copy_to_user(ubuf, kbuf, used) ? -LX_EFAULT : (long)used;
+}
+
+int file_unlink(const char *path)
+{
+	struct ftree_node n;
+
+	if (!strncmp(path, "/tmp/", 5))
+		return tmpfs_unlink(path + 5);
+	return files_lookup(path, &n) && strcmp(path, "/tmp") ? -LX_ENOENT : -LX_EROFS;
+}
+
 long file_getdents64(struct file *f, uint64_t ubuf, size_t n)
 {
 	uint8_t kbuf[512];
@@ -403,6 +482,8 @@ long file_getdents64(struct file *f, uint64_t ubuf, size_t n)
 		f->off = 1;
 		return rec && !copy_to_user(ubuf, kbuf, rec) ? (long)rec : -LX_EINVAL;
 	}
+	if (f->kind == FILE_TMPDIR)
+		return tmpdir_getdents(f, ubuf, kbuf, room);
 	if (f->kind != FILE_DIR)
 		return -LX_ENOTDIR;
 	for (;;) {

@@ -1,6 +1,7 @@
 /*
  * Open files of processes: the read-only root tree (files and directories),
- * the console (/dev/console, the terminal of fds 0-2) and pipes. A struct
+ * the writable /tmp (tmpfs.h), the console (/dev/console, the terminal of
+ * fds 0-2) and pipes. A struct
  * file is shared by every descriptor that dup/fork made from one open
  * (refs counts them); descriptors live in struct proc.
  *
@@ -17,7 +18,8 @@
 #include "kernel/proc/argcheck.h"
 #include "lib/filetree.h"
 
-enum file_kind { FILE_TREE, FILE_DIR, FILE_CONSOLE, FILE_PIPE_R, FILE_PIPE_W, FILE_DEVDIR };
+enum file_kind { FILE_TREE, FILE_DIR, FILE_CONSOLE, FILE_PIPE_R, FILE_PIPE_W, FILE_DEVDIR,
+		 FILE_TMP, FILE_TMPDIR };
 
 struct pipe;
 struct lx_stat;
@@ -29,6 +31,7 @@ struct file {
 	uint64_t off;              /* files: byte offset; dirs: next child cursor */
 	struct ftree_node node;    /* FILE_TREE, FILE_DIR */
 	struct pipe *pipe;         /* FILE_PIPE_* */
+	int tmp;                   /* FILE_TMP: the tmpfs slot */
 };
 
 
@@ -48,6 +51,9 @@ int file_stat(struct file *f, struct lx_stat *st);
 int path_stat(const char *path, struct lx_stat *st);
 long file_getdents64(struct file *f, uint64_t ubuf, size_t n);
 long file_ioctl(struct file *f, uint64_t req, uint64_t arg);
+
+/* unlink of an absolute normalised path: /tmp files only (else -LX_EROFS / -LX_ENOENT). */
+int file_unlink(const char *path);
 
 /* Terminal input from the shell while a program runs in the foreground. */
 void tty_input(uint32_t ch);

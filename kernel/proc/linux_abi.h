@@ -30,12 +30,15 @@
 #define LX_EINVAL        22
 #define LX_EMFILE        24
 #define LX_ENOTTY        25
+#define LX_EFBIG         27
+#define LX_ENOSPC        28
 #define LX_ESPIPE        29
 #define LX_EROFS         30
 #define LX_EPIPE         32
 #define LX_ERANGE        34
 #define LX_ENAMETOOLONG  36
 #define LX_ENOSYS        38
+#define LX_ENOTEMPTY     39
 
 #define LX_O_ACCMODE     3
 #define LX_O_RDONLY      0
@@ -49,6 +52,7 @@
 #define LX_O_CLOEXEC     02000000
 #define LX_AT_FDCWD      (-100)
 #define LX_AT_EMPTY_PATH 0x1000
+#define LX_AT_REMOVEDIR  0x200
 
 #define LX_S_IFDIR       0040000
 #define LX_S_IFREG       0100000

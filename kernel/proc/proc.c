@@ -708,8 +708,8 @@ void proc_list(void)
 	kmalloc_get_stats(&ks);
 	/* Free frames plus the heap window's frames is constant across programs: the
 	 * heap grows on demand and keeps what it mapped. */
-	kprintf("frames free: %llu; heap frames: %llu; heap allocations: %zu; open files: %u; "
+	kprintf("frames free: %llu; heap frames: %llu; heap bytes in use: %zu; open files: %u; "
 		"system calls: %llu\n", (unsigned long long)st.free,
-		(unsigned long long)(ks.mapped / PAGE_SIZE), ks.heap.allocs, file_live_count(),
+		(unsigned long long)(ks.mapped / PAGE_SIZE), ks.heap.in_use, file_live_count(),
 		(unsigned long long)syscall_total());
 }

@@ -214,6 +214,23 @@ long sys_access(const uint64_t a[6], struct interrupt_frame *fr)
 	return err;
 }
 
+long sys_unlinkat(const uint64_t a[6], struct interrupt_frame *fr)
+{
+	char path[PATH_MAX_LEN];
+	int err = arg_path(a[0], a[1], path);
+
+	if (a[2] & ~(uint64_t)LX_AT_REMOVEDIR)
+		return -LX_EINVAL;
+	return err ? err : file_unlink(path);
+}
+
+long sys_unlink(const uint64_t a[6], struct interrupt_frame *fr)
+{
+	uint64_t b[6] = { (uint64_t)(int64_t)LX_AT_FDCWD, a[0], 0, 0, 0, 0 };
+
+	return sys_unlinkat(b, fr);
+}
+
 long sys_readlink(const uint64_t a[6], struct interrupt_frame *fr)
 {
 	return -LX_EINVAL;          /* no symbolic links */

@@ -445,6 +445,7 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS(72, sys_fcntl),
 	SYS(79, sys_getcwd),
 	SYS(80, sys_chdir),
+	SYS(87, sys_unlink),
 	SYS(89, sys_readlink),
 	SYS(96, sys_gettimeofday),
 	SYS(102, sys_getuid),
@@ -460,6 +461,7 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS(231, sys_exit_group),
 	SYS(257, sys_openat),
 	SYS(262, sys_newfstatat),
+	SYS(263, sys_unlinkat),
 	SYS(273, sys_zero),              /* set_robust_list */
 	SYS(292, sys_dup3),
 	SYS(293, sys_pipe2),
