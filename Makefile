@@ -34,7 +34,7 @@ endif
 
 # Debian packages every target may need; `make deps` installs the missing ones.
 DEBIAN_PACKAGES := gcc make binutils gzip python3 gnu-efi ovmf qemu-system-x86 \
-	mtools dosfstools gdisk console-setup-linux libcmocka-dev valgrind
+	mtools dosfstools gdisk console-setup-linux libcmocka-dev valgrind musl-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEPS_STAMP := $(BUILD)/.deps-checked
 
@@ -80,7 +80,7 @@ FLAGS = $(BUILD)/flags/$(1)
 LIB_SRCS      := $(wildcard lib/*.c)
 LIB_HOST_SRCS := $(filter-out lib/string.c,$(LIB_SRCS))
 EFI_SRCS      := $(wildcard efi/*.c) efi/handoff.S lib/string.c lib/errno.c lib/elf.c lib/memmap.c \
-	lib/format.c lib/cmdline.c
+	lib/format.c lib/cmdline.c lib/filetree.c
 KERNEL_SRCS   := $(wildcard kernel/*.c kernel/*/*.c kernel/*/*.S arch/x86_64/*.c arch/x86_64/*.S) \
 	$(LIB_SRCS)
 KTEST_SRCS    := $(wildcard test/kernel/*.c test/kernel/*/*.c)
@@ -102,13 +102,14 @@ BENCH_TARGETS :=
 -include test/bench/*.mk
 -include test/fuzz/*.mk
 
-ESP_FILES := $(shell find esp -type f 2>/dev/null)
+ESP_FILES := $(shell find esp/ember -type f 2>/dev/null)
 LOADER    := $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI
 TLOADER   := $(BUILD)/test/esp/EFI/BOOT/BOOTX64.EFI
 IMAGE     := $(BUILD)/ember.img
 BAD_VARIANTS := magic wx lowhalf truncated
 BAD_LOADERS  := $(patsubst %,$(BUILD)/test/bad-%.efi,$(BAD_VARIANTS))
 -include efi/*.mk
+include esp/user/user.mk
 
 # ---- user-facing targets ---------------------------------------------------------------
 .DEFAULT_GOAL := all
@@ -293,7 +294,9 @@ $(IMAGE): $(LOADER) $(ESP_FILES)
 	mformat -i $@.tmp@@1M -T $$sectors -h 16 -s 32 -F -v EMBER ::
 	mmd -i $@.tmp@@1M ::/EFI ::/EFI/BOOT
 	mcopy -i $@.tmp@@1M $(LOADER) ::/EFI/BOOT/BOOTX64.EFI
-	if [ -n "$$(ls -A esp)" ]; then mcopy -s -i $@.tmp@@1M esp/* ::/; fi
+	if [ -d esp/ember ]; then mcopy -s -i $@.tmp@@1M esp/ember ::/; fi
+	if [ -n "$(USER_PROGS)" ]; then mmd -D s -i $@.tmp@@1M ::/ember/bin 2>/dev/null || true; \
+		mcopy -o -i $@.tmp@@1M $(USER_PROGS) ::/ember/bin/; fi
 	mv $@.tmp $@
 
 # ---- host unit tests ----------------------------------------------------------------------

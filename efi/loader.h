@@ -54,6 +54,7 @@ void loader_free_all(struct loader *ld);
 /* Phases, in order. */
 EFI_STATUS loader_config(struct loader *ld);        /* cmdline, GOP, RSDP, TSC */
 EFI_STATUS loader_load_kernel(struct loader *ld);   /* validate ELF, load, stack */
+EFI_STATUS loader_read_files(struct loader *ld);    /* ESP ember/ -> file-tree archive */
 EFI_STATUS loader_build_paging(struct loader *ld);  /* 4-level tables */
 EFI_STATUS loader_exit_boot_services(struct loader *ld);
 

@@ -117,6 +117,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if (!EFI_ERROR(st))
 		st = loader_load_kernel(&ld);
 	if (!EFI_ERROR(st))
+		st = loader_read_files(&ld);
+	if (!EFI_ERROR(st))
 		st = loader_build_paging(&ld);
 	if (!EFI_ERROR(st))
 		st = loader_exit_boot_services(&ld);

@@ -203,4 +203,91 @@ struct arch_msi {
 };
 int arch_msi_alloc(void (*fn)(void *ctx), void *ctx, struct arch_msi *out);
 
+/* ---- user mode (arch/x86_64/user.c, user.S; docs/proc.md) ---- */
+
+#define ARCH_USER_TOP   0x0000800000000000ull  /* user half: [0, ARCH_USER_TOP) */
+
+struct interrupt_frame;   /* the saved user registers: opaque to the kernel */
+
+/* What the process layer wants to hear from the CPU. Called with interrupts off. */
+struct arch_user_hooks {
+	/* A system call: read arguments and set the result through the frame. */
+	void (*syscall)(struct interrupt_frame *f);
+	/* About to return to ring 3 (after a system call or an interrupt). */
+	void (*user_return)(struct interrupt_frame *f);
+	/* An exception in ring 3: what (a short English name), and a report line. */
+	void (*user_fault)(struct interrupt_frame *f, const char *what);
+};
+
+/*
+ * SYSCALL/SYSRET (EFER.SCE, STAR, LSTAR, FMASK), SMEP/SMAP/UMIP when CPUID
+ * offers them, and the hooks. Main flow, once, after the per-CPU base.
+ */
+void arch_user_init(const struct arch_user_hooks *hooks);
+/* Which protections are on: "smep smap umip" subset, for the banner and tests. */
+void arch_user_features(bool *smep, bool *smap, bool *umip);
+
+/* Per-CPU base (GS): the kernel's struct cpu pointer. */
+void arch_set_cpu_base(void *cpu);
+void *arch_cpu_base(void);
+
+/* The stack an interrupt or SYSCALL from ring 3 lands on (this CPU). */
+void arch_set_kernel_stack(uint64_t top);
+
+/*
+ * Address spaces: a root table whose kernel half is the kernel's (shared),
+ * user half private and empty. 0 when out of memory. activate loads it (0:
+ * the kernel's own); destroy frees every user-half table and page (the
+ * caller makes sure no CPU has it loaded) and returns the frames freed.
+ */
+uint64_t arch_as_new(void);
+void arch_as_activate(uint64_t root);
+uint64_t arch_as_current(void);
+uint64_t arch_as_destroy(uint64_t root);
+
+/*
+ * Frame set-up: fill the frame at f for a first entry into ring 3 at rip
+ * with stack rsp (all other registers zero, interrupts on). frame_size is
+ * sizeof(struct interrupt_frame). arch_user_stack_init prepares a fresh
+ * kernel stack [.., top) so that arch_switch to the returned SP enters ring
+ * 3 with that frame; *frame_out gets the frame (at the top).
+ */
+extern const size_t arch_frame_size;
+uint64_t arch_user_stack_init(uint64_t top, uint64_t rip, uint64_t rsp,
+			      struct interrupt_frame **frame_out);
+/*
+ * The lowest mapped page at or above va and below end in the current user
+ * half, or end: skips absent tables whole, so it costs per table, not per
+ * page, even for a range that spans the whole user half.
+ */
+uint64_t arch_user_next_mapped(uint64_t va, uint64_t end);
+
+/* Reset a live frame for a fresh program (execve): like the above, in place. */
+void arch_frame_reset(struct interrupt_frame *f, uint64_t rip, uint64_t rsp);
+/*
+ * A copy of the user half of src (every page duplicated, same permissions)
+ * under a new root: fork without copy-on-write. 0 when out of memory (all
+ * of the partial copy freed); *pages gets the pages copied.
+ */
+uint64_t arch_as_fork(uint64_t src_root, uint64_t *pages);
+/* Arguments 0-5 of a system call and its number; set its return value. */
+void arch_syscall_args(const struct interrupt_frame *f, uint64_t *nr, uint64_t a[6]);
+void arch_syscall_set_return(struct interrupt_frame *f, uint64_t v);
+uint64_t arch_frame_ip(const struct interrupt_frame *f);
+uint64_t arch_frame_sp(const struct interrupt_frame *f);
+/* Thread pointer (FS base, TLS): set now, and read. */
+void arch_set_tls(uint64_t base);
+uint64_t arch_tls(void);
+
+/* Save this context at *save_sp and resume the one saved at new_sp. */
+void arch_switch(uint64_t *save_sp, uint64_t new_sp);
+
+/*
+ * User memory: copies that turn a missing or forbidden page into -1 instead
+ * of a kernel fault (exception fix-up table). The caller checks the range
+ * is in the user half first (kernel/proc/uaccess.c does).
+ */
+long uaccess_copy(void *dst, const void *src, size_t n);
+long uaccess_strncpy(char *dst, const char *src, size_t n);
+
 #endif

@@ -22,7 +22,7 @@
 #endif
 
 #define BOOT_INFO_MAGIC   0x52424d45u /* "EMBR" little-endian */
-#define BOOT_INFO_VERSION 1u
+#define BOOT_INFO_VERSION 2u
 
 /* Fixed virtual layout agreed by loader and kernel (see docs/boot.md). */
 #define DIRECT_MAP_BASE    0xffff800000000000ull /* physical 0 maps here, NX */
@@ -96,6 +96,11 @@ struct boot_info {
 	uint32_t reserved0;
 	uint64_t tsc_hz;          /* measured against Stall, 0 if unknown */
 	uint64_t tsc[BOOT_PHASE_COUNT];
+
+	uint64_t files;           /* the ESP's ember/ folder as a file-tree archive
+				     (lib/filetree.h), direct-map address in
+				     MEM_KERNEL memory the kernel keeps; 0 if none */
+	uint64_t files_size;      /* bytes of that archive */
 
 	char cmdline[BOOT_CMDLINE_MAX]; /* NUL-terminated ASCII */
 };

@@ -19,6 +19,9 @@
 #include "kernel/mm/paging.h"
 #include "kernel/panic.h"
 #include "kernel/mm/pmm.h"
+#include "kernel/proc/files.h"
+#include "kernel/proc/proc.h"
+#include "kernel/smp/cpu.h"
 #include "kernel/async/sched.h"
 #include "kernel/shell/shell.h"
 
@@ -39,6 +42,7 @@ void kernel_main(const struct boot_info *bi)
 	arch_handoff_check();               /* interrupts off, NX and WP on, as promised */
 	bi = boot_info_save(bi);            /* kernel copy: the loader's memory can be reclaimed */
 	arch_exceptions_init();             /* TSS, IST stacks, IDT: faults get a report */
+	cpu_init_boot();                    /* per-CPU data through GS */
 	console_init(bi);                   /* text console: framebuffer or VGA text, if any */
 	arch_early_init(bi);                /* drop the loader's lower-half mappings */
 	banner_print(bi);
@@ -46,6 +50,7 @@ void kernel_main(const struct boot_info *bi)
 	paging_init();                      /* page-table API over the loader's tables */
 	kmalloc_init(bi->cmdline);          /* heap window, grown on demand */
 	pmm_reclaim_boot_memory();          /* loader memory back to the pool (copied above) */
+	files_init(bi);                     /* the ESP's ember/ folder as the root file tree */
 	acpi_init(bi);                      /* ACPI tables: MADT, FADT, HPET, MCFG, checked */
 	arch_irq_init(bi);                  /* I/O APIC + LAPIC, or the 8259 pair; lines masked */
 	clock_init(bi);                     /* timer tick, TSC nanosecond clock */
@@ -53,11 +58,12 @@ void kernel_main(const struct boot_info *bi)
 	sched_init();                       /* executor, timer queue, timer task */
 	pci_init();                         /* PCI functions: ECAM or the legacy ports */
 	xhci_init();                        /* USB controllers, keyboards: the usb task */
+	proc_init();                        /* ring 3, system calls, the procs task */
 	arch_irq_enable();                  /* hardware interrupts from here on */
 
 	if (ktest_count())
 		ktest_main(bi);                 /* the test kernel: run tests, exit QEMU */
 
-	shell_spawn();                      /* the shell task, on keyboard and serial */
+	shell_spawn(bi->cmdline);           /* the shell task (after init=PATH, if given) */
 	sched_run();                        /* run tasks; halt when none is ready */
 }

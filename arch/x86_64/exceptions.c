@@ -10,11 +10,13 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/exceptions.h"
 #include "arch/x86_64/tss.h"
+#include "arch/x86_64/user.h"
 #include "kernel/arch.h"
 #include "kernel/backtrace.h"
 #include "kernel/kprintf.h"
 #include "kernel/ksyms.h"
 #include "kernel/panic.h"
+#include "lib/format.h"
 
 #define NMI_STATUS_PORT   0x61         /* PC system control port B */
 #define NMI_STATUS_SERR   (1u << 7)    /* memory parity / PCI SERR# */
@@ -248,9 +250,37 @@ static void nmi(const struct interrupt_frame *f)
 		(status & NMI_STATUS_IOCHK) ? " (I/O channel check)" : "");
 }
 
+/*
+ * An exception in ring 3 ends only that process: one line saying what and
+ * where, then the process layer's hook (which does not come back here).
+ */
+static bool from_user(struct interrupt_frame *f)
+{
+	static char what[160];
+	char words[96];
+	unsigned v = (unsigned)f->vector;
+
+	if (!(f->cs & 3) || v == EXC_BREAKPOINT || v == EXC_NMI || v == EXC_DOUBLE_FAULT ||
+	    v == EXC_MACHINE_CHECK)
+		return false;
+	if (v == EXC_PAGE_FAULT) {
+		exception_describe_pf(f->error_code, words, sizeof(words));
+		fmt_snprintf(what, sizeof(what), "page fault at 0x%llx (%s) at rip 0x%llx",
+			     (unsigned long long)read_cr2(), words, (unsigned long long)f->rip);
+	} else {
+		fmt_snprintf(what, sizeof(what), "%s at rip 0x%llx", exception_name(v),
+			     (unsigned long long)f->rip);
+	}
+	return user_fault(f, what);
+}
+
 void exception_handle(struct interrupt_frame *frame)
 {
 	stats.total++;
+	if (frame->vector == EXC_PAGE_FAULT && !(frame->cs & 3) && user_fixup(frame))
+		return;         /* a user copy hit a bad page: it returns -1 */
+	if (from_user(frame))
+		return;
 	switch (frame->vector) {
 	case EXC_BREAKPOINT:
 		breakpoint(frame);

@@ -1,6 +1,7 @@
 /*
  * The kernel's Global Descriptor Table: null, 64-bit kernel code (0x08),
- * kernel data (0x10) and the 64-bit TSS (0x18, two slots). Loaded by the entry
+ * kernel data (0x10), the 64-bit TSS (0x18, two slots), user data (0x28) and
+ * 64-bit user code (0x30). Loaded by the entry
  * code before kernel_main, because the firmware's GDT is no longer mapped
  * after the loader's CR3 switch; the TSS descriptor is filled in later by
  * tss_init, which then loads the task register.
@@ -15,6 +16,9 @@ static uint64_t gdt[GDT_ENTRIES] = {
 	[0] = 0,
 	[GDT_KERNEL_CODE / 8] = 0x00af9a000000ffffull,
 	[GDT_KERNEL_DATA / 8] = 0x00cf92000000ffffull,
+	/* Ring 3 (DPL 3): data 0xf2, 64-bit code 0xfa; the order SYSRET wants. */
+	[GDT_USER_DATA / 8] = 0x00cff2000000ffffull,
+	[GDT_USER_CODE / 8] = 0x00affa000000ffffull,
 };
 
 /* System-descriptor access byte: present, DPL 0, type 9 = available 64-bit TSS. */

@@ -15,6 +15,7 @@
 
 /* Offset of rip in struct interrupt_frame: 15 registers, vector, error code. */
 #define FRAME_RIP (17 * 8)
+#define FRAME_CS  (18 * 8)
 
 	.section .rodata
 	.p2align 3
@@ -47,6 +48,10 @@ isr_stubs:
 	.type isr_common, @function
 isr_common:
 	cld				/* the C ABI wants DF clear */
+	testb	$3, 24(%rsp)		/* from ring 3: the kernel's GS base */
+	jz	1f
+	swapgs
+1:
 	pushq	%rax
 	pushq	%rbx
 	pushq	%rcx
@@ -69,6 +74,11 @@ isr_common:
 	movq	%rbx, %rdi
 	andq	$-16, %rsp		/* the CPU aligns already; never rely on it */
 	call	interrupt_dispatch
+	testb	$3, FRAME_CS(%rbx)
+	jz	2f
+	movq	%rbx, %rdi
+	call	arch_user_return	/* back to ring 3: preemption, pending kills */
+2:
 	movq	%rbx, %rsp
 	popq	%r15
 	popq	%r14
@@ -86,6 +96,10 @@ isr_common:
 	popq	%rbx
 	popq	%rax
 	addq	$16, %rsp		/* vector and error code */
+	testb	$3, 8(%rsp)
+	jz	3f
+	swapgs
+3:
 	iretq
 	.size isr_common, . - isr_common
 

@@ -92,6 +92,11 @@ void tss_init(void)
 	ltr(GDT_TSS);
 }
 
+void tss_set_rsp0(uint64_t top)
+{
+	tss.rsp[0] = top;
+}
+
 const struct tss *tss_get(void)
 {
 	return &tss;

@@ -31,7 +31,7 @@
 /* Intel SDM vol. 3, 8.7: the 104-byte 64-bit TSS. */
 struct tss {
 	uint32_t reserved0;
-	uint64_t rsp[3];           /* stack for a change to ring 0-2 (no ring 3 yet) */
+	uint64_t rsp[3];           /* rsp[0]: stack for an interrupt from ring 3 */
 	uint64_t reserved1;
 	uint64_t ist[7];           /* ist[n - 1] is the top of IST stack n */
 	uint64_t reserved2;
@@ -42,6 +42,9 @@ _Static_assert(sizeof(struct tss) == 104, "the 64-bit TSS is 104 bytes");
 
 /* Map the IST stacks, fill the TSS, put it in the GDT and load TR. Panics on failure. */
 void tss_init(void);
+
+/* Stack the CPU switches to on an interrupt from ring 3 (the running process's). */
+void tss_set_rsp0(uint64_t top);
 
 /* The loaded TSS (for tests and reports). */
 const struct tss *tss_get(void);

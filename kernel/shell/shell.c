@@ -9,6 +9,7 @@
 #include "kernel/panic.h"
 #include "kernel/async/sched.h"
 #include "kernel/shell/shell_cmds.h"
+#include "lib/cmdline.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -16,6 +17,8 @@
 
 static struct shell shell;
 static const char *words[64];
+static char init_path[128];     /* init=PATH: the program started first, as pid 1 */
+static char *init_argv[2] = { "run", init_path };
 
 static void shell_write(void *ctx, const char *s, size_t len)
 {
@@ -139,6 +142,12 @@ static enum task_poll shell_poll(void *arg, struct task_cx *cx)
 	struct shell *sh = arg;
 
 	CORO_BEGIN(&sh->co);
+	if (init_path[0] && shell_cmd_run(sh, 2, init_argv) == 0 && sh->run_pid) {
+		kprintf("init: %s started as pid %d\n", init_path, sh->run_pid);
+		CORO_AWAIT(&sh->co, shell_cmd_run_poll(sh, cx));
+		kprintf("init: %s (pid 1) ended with wait status %#x; the kernel shell takes over\n",
+			init_path, (unsigned)sh->run_status);
+	}
 	kprintf("Ember shell: type help for the commands (keyboard or serial).\n");
 	for (;;) {
 		lineedit_start(&sh->le, SHELL_PROMPT);
@@ -154,9 +163,12 @@ static enum task_poll shell_poll(void *arg, struct task_cx *cx)
 
 static struct atomic_waker input_waker;
 
-void shell_spawn(void)
+void shell_spawn(const char *cmdline)
 {
 	unsigned cols = 0, rows = 0;
+
+	if (cmdline_get(cmdline, "init", init_path, sizeof(init_path)) < 0)
+		init_path[0] = '\0';
 
 	console_get_size(&cols, &rows);
 	if (!cols || cols > SHELL_COLS_MAX)

@@ -31,7 +31,11 @@ struct shell_cmd {
 };
 
 /* Start the shell task on the kernel's executor. Panics if it cannot. */
-void shell_spawn(void);
+/*
+ * Spawns the shell task. With init=PATH on the command line it first runs
+ * PATH in the foreground (as pid 1) and reports its end before the prompt.
+ */
+void shell_spawn(const char *cmdline);
 
 /* The command called name, or NULL. */
 const struct shell_cmd *shell_find(const char *name);

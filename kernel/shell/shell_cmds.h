@@ -37,6 +37,8 @@ struct shell {
 	uint64_t sleep_ms, sleep_start_ns;
 	struct shell_bench bench;
 	struct task_handle self;     /* the shell task, for its own CPU time */
+	int run_pid;                 /* run: the foreground program, 0 if none */
+	int run_status;              /* run: wait status of the last program */
 };
 
 extern const struct shell_cmd shell_cmds[];
@@ -63,5 +65,11 @@ int shell_cmd_bench_input(struct shell *sh, int argc, char **argv);
 
 /* Commands of shell_platform.c. */
 int shell_cmd_acpi(struct shell *sh, int argc, char **argv);
+
+/* Commands of shell_proc.c (user programs). */
+int shell_cmd_run(struct shell *sh, int argc, char **argv);
+enum task_poll shell_cmd_run_poll(struct shell *sh, struct task_cx *cx);
+int shell_cmd_procs(struct shell *sh, int argc, char **argv);
+int shell_cmd_syscalls(struct shell *sh, int argc, char **argv);
 
 #endif

@@ -1,0 +1,355 @@
+/*
+ * Ring 3 on x86_64 (kernel/arch.h, "user mode"): SYSCALL set-up, SMEP/SMAP/
+ * UMIP, the per-CPU GS base, address spaces (one root table per process,
+ * kernel half copied from the kernel's root), kernel-stack frames for a
+ * process's first entry, and the glue the stubs in syscall_entry.S and isr.S call.
+ *
+ * Context: arch_user_init once in the main flow; the rest with interrupts
+ * off or from the process layer.
+ */
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/interrupts.h"
+#include "arch/x86_64/mmu.h"
+#include "arch/x86_64/tss.h"
+#include "arch/x86_64/user.h"
+#include "kernel/arch.h"
+#include "kernel/kprintf.h"
+#include "kernel/mm/pmm.h"
+#include "kernel/panic.h"
+#include "kernel/smp/cpu.h"
+#include "lib/string.h"
+
+#define MSR_STAR          0xc0000081
+#define MSR_LSTAR         0xc0000082
+#define MSR_FMASK         0xc0000084
+#define MSR_FS_BASE       0xc0000100
+#define MSR_GS_BASE       0xc0000101
+#define MSR_KERNEL_GS     0xc0000102
+#define EFER_SCE          (1ull << 0)
+#define CR4_UMIP          (1ull << 11)
+#define CR4_SMEP          (1ull << 20)
+#define CR4_SMAP          (1ull << 21)
+#define CPUID7_EBX_SMEP   (1u << 7)
+#define CPUID7_EBX_SMAP   (1u << 20)
+#define CPUID7_ECX_UMIP   (1u << 2)
+/* FMASK: clear TF, IF, DF, IOPL, NT and AC on SYSCALL (as Linux does). */
+#define SYSCALL_FMASK     0x47700ull
+#define RFLAGS_FIXED      0x2ull
+#define PAGE_BYTES        4096
+
+void syscall_entry(void);
+void user_enter(void);
+
+const size_t arch_frame_size = sizeof(struct interrupt_frame);
+uint8_t uaccess_smap;
+static const struct arch_user_hooks *hooks;
+static bool have_smep, have_umip;
+static uint64_t kernel_root;
+
+static void enable_protections(void)
+{
+	uint32_t r[4];
+	uint64_t cr4 = read_cr4();
+
+	cpuid(0, 0, r);
+	if (r[0] < 7)
+		return;
+	cpuid(7, 0, r);
+	have_smep = r[1] & CPUID7_EBX_SMEP;
+	uaccess_smap = (r[1] & CPUID7_EBX_SMAP) ? 1 : 0;
+	have_umip = r[2] & CPUID7_ECX_UMIP;
+	cr4 |= (have_smep ? CR4_SMEP : 0) | (uaccess_smap ? CR4_SMAP : 0) |
+	       (have_umip ? CR4_UMIP : 0);
+	write_cr4(cr4);
+}
+
+void arch_user_init(const struct arch_user_hooks *h)
+{
+	hooks = h;
+	kernel_root = read_cr3() & PTE_ADDR;
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, ((uint64_t)GDT_USER_BASE << 48) | ((uint64_t)GDT_KERNEL_CODE << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_FMASK, SYSCALL_FMASK);
+	wrmsr(MSR_KERNEL_GS, 0);        /* the user's GS base until a process sets one */
+	enable_protections();
+	kprintf("user: SYSCALL/SYSRET on; SMEP %s, SMAP %s, UMIP %s\n",
+		have_smep ? "on" : "absent", uaccess_smap ? "on" : "absent",
+		have_umip ? "on" : "absent");
+}
+
+void arch_user_features(bool *smep, bool *smap, bool *umip)
+{
+	*smep = have_smep;
+	*smap = uaccess_smap;
+	*umip = have_umip;
+}
+
+void arch_set_cpu_base(void *cpu)
+{
+	wrmsr(MSR_GS_BASE, (uint64_t)cpu);
+}
+
+void *arch_cpu_base(void)
+{
+	void *p;
+
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+void arch_set_kernel_stack(uint64_t top)
+{
+	tss_set_rsp0(top);
+	((struct cpu *)arch_cpu_base())->syscall_rsp = top;
+}
+
+/* ---- address spaces ------------------------------------------------------- */
+
+static uint64_t *table_at(uint64_t phys)
+{
+	return (uint64_t *)(DIRECT_MAP_BASE + (phys & PTE_ADDR));
+}
+
+uint64_t arch_as_new(void)
+{
+	uint64_t root = pmm_alloc_frame();
+
+	if (!root)
+		return 0;
+	memset(table_at(root), 0, PT_ENTRIES / 2 * 8);
+	memcpy(table_at(root) + PT_ENTRIES / 2, table_at(kernel_root) + PT_ENTRIES / 2,
+	       PT_ENTRIES / 2 * 8);
+	return root;
+}
+
+void arch_as_activate(uint64_t root)
+{
+	uint64_t want = root ? root : kernel_root;
+
+	if ((read_cr3() & PTE_ADDR) != want)
+		write_cr3(want);
+}
+
+uint64_t arch_as_current(void)
+{
+	uint64_t cur = read_cr3() & PTE_ADDR;
+
+	return cur == kernel_root ? 0 : cur;
+}
+
+/* Frees the table at phys and everything below it; level 3 = PDPT ... 0 = page. */
+static uint64_t free_tree(uint64_t phys, unsigned level)
+{
+	uint64_t *t = table_at(phys), n = 1;
+
+	if (level == 0) {
+		pmm_free_frame(phys & PTE_ADDR);
+		return 1;
+	}
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		if (!(t[i] & PTE_P))
+			continue;
+		if (t[i] & PTE_PS)
+			panic("user: a large page in a user address space");
+		n += free_tree(t[i] & PTE_ADDR, level - 1);
+	}
+	pmm_free_frame(phys & PTE_ADDR);
+	return n;
+}
+
+uint64_t arch_user_next_mapped(uint64_t va, uint64_t end)
+{
+	va &= ~(uint64_t)(PAGE_BYTES - 1);
+	while (va < end && va < ARCH_USER_TOP) {
+		uint64_t *t = table_at(read_cr3());
+		unsigned shift;
+
+		for (shift = SHIFT_PML4;; shift -= 9) {
+			uint64_t e = t[pt_index(va, shift)];
+
+			if (!(e & PTE_P))
+				break;             /* nothing in this 2^shift block */
+			if (shift == SHIFT_PT || (e & PTE_PS))
+				return va;
+			t = table_at(e);
+		}
+		va = (va | ((1ull << shift) - 1)) + 1;   /* the next block at that level */
+	}
+	return end;
+}
+
+/* A partly built copy: free what it holds (level as in free_tree, + 1). */
+static void free_table_after_error(uint64_t table, unsigned level)
+{
+	free_tree(table, level);
+}
+
+uint64_t arch_as_destroy(uint64_t root)
+{
+	uint64_t *t = table_at(root), n = 0;
+
+	ASSERT((read_cr3() & PTE_ADDR) != root);
+	for (unsigned i = 0; i < PT_ENTRIES / 2; i++)
+		if (t[i] & PTE_P)
+			n += free_tree(t[i] & PTE_ADDR, 3);
+	pmm_free_frame(root);
+	return n + 1;
+}
+
+/* Copies the table at src (level 3 = PDPT ... 1 = PT) into a new table; 0 on no memory. */
+static uint64_t copy_tree(uint64_t src, unsigned level, uint64_t *pages)
+{
+	uint64_t dst = pmm_alloc_frame(), *s = table_at(src), *d;
+
+	if (!dst)
+		return 0;
+	d = table_at(dst);
+	memset(d, 0, PAGE_BYTES);
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		uint64_t child;
+
+		if (!(s[i] & PTE_P))
+			continue;
+		if (level == 1) {
+			child = pmm_alloc_frame();
+			if (child) {
+				memcpy(table_at(child), table_at(s[i]), PAGE_BYTES);
+				++*pages;
+			}
+		} else {
+			child = copy_tree(s[i] & PTE_ADDR, level - 1, pages);
+		}
+		if (!child) {
+			d[i] = 0;
+			free_table_after_error(dst, level);
+			return 0;
+		}
+		d[i] = (s[i] & ~PTE_ADDR) | child;
+	}
+	return dst;
+}
+
+uint64_t arch_as_fork(uint64_t src_root, uint64_t *pages)
+{
+	uint64_t root = arch_as_new(), *s = table_at(src_root), *d;
+
+	*pages = 0;
+	if (!root)
+		return 0;
+	d = table_at(root);
+	for (unsigned i = 0; i < PT_ENTRIES / 2; i++) {
+		if (!(s[i] & PTE_P))
+			continue;
+		uint64_t child = copy_tree(s[i] & PTE_ADDR, 3, pages);
+		if (!child) {
+			arch_as_destroy(root);
+			return 0;
+		}
+		d[i] = (s[i] & ~PTE_ADDR) | child;
+	}
+	return root;
+}
+
+/* ---- frames ------------------------------------------------------------------ */
+
+uint64_t arch_user_stack_init(uint64_t top, uint64_t rip, uint64_t rsp,
+			      struct interrupt_frame **frame_out)
+{
+	struct interrupt_frame *f = (struct interrupt_frame *)(top - sizeof(*f));
+	uint64_t *sp = (uint64_t *)f;
+
+	memset(f, 0, sizeof(*f));
+	f->rip = rip;
+	f->cs = USER_CS;
+	f->rflags = RFLAGS_IF | RFLAGS_FIXED;
+	f->rsp = rsp;
+	f->ss = USER_SS;
+	*--sp = (uint64_t)user_enter;   /* arch_switch returns here */
+	*--sp = RFLAGS_FIXED;           /* popfq: interrupts off until iretq */
+	for (int i = 0; i < 6; i++)
+		*--sp = 0;              /* rbp rbx r12 r13 r14 r15 */
+	*frame_out = f;
+	return (uint64_t)sp;
+}
+
+void arch_frame_reset(struct interrupt_frame *f, uint64_t rip, uint64_t rsp)
+{
+	memset(f, 0, sizeof(*f));
+	f->rip = rip;
+	f->cs = USER_CS;
+	f->rflags = RFLAGS_IF | RFLAGS_FIXED;
+	f->rsp = rsp;
+	f->ss = USER_SS;
+}
+
+void arch_syscall_args(const struct interrupt_frame *f, uint64_t *nr, uint64_t a[6])
+{
+	*nr = f->rax;
+	a[0] = f->rdi;
+	a[1] = f->rsi;
+	a[2] = f->rdx;
+	a[3] = f->r10;
+	a[4] = f->r8;
+	a[5] = f->r9;
+}
+
+void arch_syscall_set_return(struct interrupt_frame *f, uint64_t v)
+{
+	f->rax = v;
+}
+
+uint64_t arch_frame_ip(const struct interrupt_frame *f)
+{
+	return f->rip;
+}
+
+uint64_t arch_frame_sp(const struct interrupt_frame *f)
+{
+	return f->rsp;
+}
+
+void arch_set_tls(uint64_t base)
+{
+	wrmsr(MSR_FS_BASE, base);
+}
+
+uint64_t arch_tls(void)
+{
+	return rdmsr(MSR_FS_BASE);
+}
+
+/* ---- called by the stubs ---------------------------------------------------- */
+
+void arch_syscall_dispatch(struct interrupt_frame *f)
+{
+	hooks->syscall(f);
+}
+
+void arch_user_return(struct interrupt_frame *f)
+{
+	if (hooks && (f->cs & 3))
+		hooks->user_return(f);
+}
+
+extern const uint64_t uaccess_fixups[], uaccess_fixups_end[];
+
+bool user_fixup(struct interrupt_frame *f)
+{
+	for (const uint64_t *e = uaccess_fixups; e < uaccess_fixups_end; e += 2) {
+		if (f->rip == e[0]) {
+			f->rip = e[1];
+			return true;
+		}
+	}
+	return false;
+}
+
+bool user_fault(struct interrupt_frame *f, const char *what)
+{
+	if (!(f->cs & 3) || !hooks)
+		return false;
+	hooks->user_fault(f, what);
+	return true;
+}

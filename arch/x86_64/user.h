@@ -1,0 +1,22 @@
+/*
+ * Ring 3 glue inside arch/x86_64 (the portable interface is kernel/arch.h):
+ * what the exception handler asks about faults. Interrupt context.
+ */
+#ifndef EMBER_ARCH_USER_H
+#define EMBER_ARCH_USER_H
+
+#include <stdbool.h>
+
+struct interrupt_frame;
+
+/* A #PF in kernel mode at a user-copy instruction: resume at its fix-up. */
+bool user_fixup(struct interrupt_frame *f);
+
+/* An exception from ring 3: the process layer ends the process. False if not from ring 3. */
+bool user_fault(struct interrupt_frame *f, const char *what);
+
+/* Called by the stubs (syscall_entry.S, isr.S). */
+void arch_syscall_dispatch(struct interrupt_frame *f);
+void arch_user_return(struct interrupt_frame *f);
+
+#endif

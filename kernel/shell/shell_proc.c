@@ -1,0 +1,80 @@
+/*
+ * Shell commands for user programs: run (foreground, attached to the
+ * console: keys go to the program, Ctrl+C kills it), procs and syscalls.
+ * Shell task context.
+ */
+#include "kernel/input/input.h"
+#include "kernel/input/kbd.h"
+#include "kernel/kprintf.h"
+#include "kernel/proc/file.h"
+#include "kernel/proc/linux_abi.h"
+#include "kernel/proc/proc.h"
+#include "kernel/proc/syscall.h"
+#include "kernel/shell/shell_cmds.h"
+#include "lib/errno.h"
+
+static const char *const default_env[] = { "PATH=/bin", "HOME=/", "TERM=linux" };
+
+int shell_cmd_run(struct shell *sh, int argc, char **argv)
+{
+	int pid;
+
+	if (argc < 2)
+		return -E_INVAL;
+	pid = proc_spawn(argv[1], (const char *const *)argv + 1, argc - 1, default_env, 3);
+	if (pid < 0) {
+		kprintf("run: %s: cannot start (error %d)\n", argv[1], -pid);
+		return 0;               /* said why; no second line */
+	}
+	sh->run_pid = pid;
+	return 0;
+}
+
+static bool is_ctrl_c(const struct kbd_event *ev)
+{
+	return ev->pressed && (ev->ch == 3 ||
+			       ((ev->mods & KBD_MOD_CTRL) && (ev->ch == 'c' || ev->ch == 'C')));
+}
+
+/* Keys to the program until it exits; then its status when not 0. */
+enum task_poll shell_cmd_run_poll(struct shell *sh, struct task_cx *cx)
+{
+	int status;
+
+	if (!sh->run_pid)
+		return TASK_READY;
+	while (input_next_poll(&sh->ev, cx) == TASK_READY) {   /* registers our waker */
+		if (is_ctrl_c(&sh->ev)) {
+			kprintf("^C\n");
+			proc_kill(proc_foreground_leaf(sh->run_pid), LX_SIGINT);
+		} else if (sh->ev.pressed && sh->ev.ch) {
+			tty_input(sh->ev.ch);
+		} else if (sh->ev.pressed && sh->ev.key == KBD_KEY_ENTER) {
+			tty_input('\n');
+		} else if (sh->ev.pressed && sh->ev.key == KBD_KEY_BACKSPACE) {
+			tty_input(8);
+		}
+	}
+	if (proc_wait_poll(sh->run_pid, cx) == TASK_PENDING)
+		return TASK_PENDING;
+	status = proc_reap(sh->run_pid);
+	sh->run_pid = 0;
+	sh->run_status = status;
+	if (status & 0x7f)
+		kprintf("run: killed by signal %d\n", status & 0x7f);
+	else if (status)
+		kprintf("run: exit status %d\n", (status >> 8) & 0xff);
+	return TASK_READY;
+}
+
+int shell_cmd_procs(struct shell *sh, int argc, char **argv)
+{
+	proc_list();
+	return 0;
+}
+
+int shell_cmd_syscalls(struct shell *sh, int argc, char **argv)
+{
+	syscall_print_stats();
+	return 0;
+}

@@ -1,0 +1,1 @@
+test_argcheck_SRCS := kernel/proc/argcheck.c

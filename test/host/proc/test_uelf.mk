@@ -1,0 +1,1 @@
+test_uelf_SRCS := kernel/proc/uelf.c
