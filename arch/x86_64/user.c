@@ -161,21 +161,15 @@ static uint64_t free_tree(uint64_t phys, unsigned level)
 
 uint64_t arch_user_next_mapped(uint64_t va, uint64_t end)
 {
+	struct pt_space space = { .root = read_cr3() & PTE_ADDR, .phys_offset = DIRECT_MAP_BASE };
+	struct pt_walk w;
+
 	va &= ~(uint64_t)(PAGE_BYTES - 1);
 	while (va < end && va < ARCH_USER_TOP) {
-		uint64_t *t = table_at(read_cr3());
-		unsigned shift;
-
-		for (shift = SHIFT_PML4;; shift -= 9) {
-			uint64_t e = t[pt_index(va, shift)];
-
-			if (!(e & PTE_P))
-				break;             /* nothing in this 2^shift block */
-			if (shift == SHIFT_PT || (e & PTE_PS))
-				return va;
-			t = table_at(e);
-		}
-		va = (va | ((1ull << shift) - 1)) + 1;   /* the next block at that level */
+		pt_walk(&space, va, PT_SHIFT_PT, false, 0, &w);
+		if (pt_walk_mapped(&w))
+			return va;
+		va = (va | ((1ull << w.shift) - 1)) + 1;   /* past the absent 2^shift block */
 	}
 	return end;
 }
