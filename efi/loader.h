@@ -34,6 +34,8 @@ struct loader {
 	uint64_t kernel_phys;        /* physical base of the loaded image span */
 	uint64_t stack_phys;         /* physical base of the boot stack */
 
+	uint32_t cpu_flags;          /* BOOT_CPU_*: what CPUID offers (cpu.c) */
+	uint64_t pte_nx;             /* PTE_NX when the CPU has NX, else 0 */
 	uint64_t pml4_phys;          /* root of the page tables built here */
 	bool stale_key_test;         /* cmdline loader.stale_map_key=1: force one EBS retry */
 	unsigned ebs_attempts;
@@ -52,6 +54,8 @@ uint64_t loader_alloc_pages(struct loader *ld, uint32_t uefi_type, uint64_t page
 void loader_free_all(struct loader *ld);
 
 /* Phases, in order. */
+uint32_t loader_cpu_flags(void);                    /* BOOT_CPU_* from CPUID */
+EFI_STATUS loader_check_cpu(struct loader *ld);     /* features used, or a clear refusal */
 EFI_STATUS loader_config(struct loader *ld);        /* cmdline, GOP, RSDP, TSC */
 EFI_STATUS loader_load_kernel(struct loader *ld);   /* validate ELF, load, stack */
 EFI_STATUS loader_build_paging(struct loader *ld);  /* 4-level tables */

@@ -75,6 +75,16 @@ void loader_free_all(struct loader *ld)
 	}
 }
 
+/* Where the firmware loaded us: gdb adds the loader's symbols at this address. */
+static uint64_t loader_image_base(EFI_HANDLE image)
+{
+	EFI_LOADED_IMAGE *li;
+
+	if (EFI_ERROR(BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&li)))
+		return 0;
+	return (uint64_t)li->ImageBase;
+}
+
 /* The boot-info block outlives the loader: it is typed "boot" in the map. */
 static EFI_STATUS alloc_boot_info(struct loader *ld)
 {
@@ -90,6 +100,7 @@ static EFI_STATUS alloc_boot_info(struct loader *ld)
 	ld->bi->direct_map_base = DIRECT_MAP_BASE;
 	ld->bi->uefi_system_table = (uint64_t)ST;
 	ld->bi->uefi_revision = ST->Hdr.Revision;
+	ld->bi->cpu_flags = ld->cpu_flags;
 	return EFI_SUCCESS;
 }
 
@@ -99,12 +110,17 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	static struct loader ld;  /* 16 KiB of allocation log: not on the firmware's stack */
-	uint64_t entry_tsc = rdtsc();
+	uint64_t entry_tsc;
 	EFI_STATUS st;
 
 	ld.image = image;
 	InitializeLib(image, systab);
 	BS->SetWatchdogTimer(0, 0, 0, NULL);  /* else the firmware resets us after 5 min */
+	loader_info("image base %#lx", (unsigned long)loader_image_base(image));
+	st = loader_check_cpu(&ld);           /* before the first rdtsc, PAT or NX use */
+	if (EFI_ERROR(st))
+		return st;
+	entry_tsc = rdtsc();
 
 	st = alloc_boot_info(&ld);
 	if (EFI_ERROR(st)) {
