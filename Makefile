@@ -256,12 +256,22 @@ $(BUILD)/efi/%.o: %.S | $(DEPS_STAMP)
 # One loader per kernel ELF: build/X.elf is embedded by build/efi/blob-X.o into
 # build/loader-X.so. X is kernel, test-kernel, or bad-VARIANT (a deliberately
 # malformed kernel, for the loader's refusal tests).
-$(BUILD)/bad-%.elf: $(BUILD)/kernel.elf test/corrupt_elf.py
+# The loader embeds a stripped copy (no DWARF, no ELF symbol table: backtraces
+# use the kernel's own table in .rodata); build/X.elf keeps them for gdb.
+$(BUILD)/strip/%.elf: $(BUILD)/%.elf
+	@mkdir -p $(@D)
+	$(OBJCOPY) --strip-all $< $@
+
+$(BUILD)/bad-%.elf: $(BUILD)/strip/kernel.elf test/corrupt_elf.py
 	$(PYTHON) test/corrupt_elf.py $* $< $@
 
-$(BUILD)/efi/blob-%.o: efi/kernel_blob.S $(BUILD)/%.elf
+$(BUILD)/efi/blob-bad-%.o: efi/kernel_blob.S $(BUILD)/bad-%.elf
 	@mkdir -p $(@D)
-	$(CC) -c -DKERNEL_ELF='"$(BUILD)/$*.elf"' $< -o $@
+	$(CC) -c -DKERNEL_ELF='"$(BUILD)/bad-$*.elf"' $< -o $@
+
+$(BUILD)/efi/blob-%.o: efi/kernel_blob.S $(BUILD)/strip/%.elf
+	@mkdir -p $(@D)
+	$(CC) -c -DKERNEL_ELF='"$(BUILD)/strip/$*.elf"' $< -o $@
 
 $(BUILD)/loader-%.so: $(EFI_OBJS) $(BUILD)/efi/blob-%.o $(call FLAGS,efi-ld)
 	$(LD) $(EFI_LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(filter %.o,$^) -o $@ \

@@ -109,40 +109,47 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
-	static struct loader ld;  /* 16 KiB of allocation log: not on the firmware's stack */
+	struct loader *ld;       /* 16 KiB of allocation log: from the pool, not the stack
+				  * (nor a static: gnu-efi keeps .bss in the file) */
 	uint64_t entry_tsc;
 	EFI_STATUS st;
 
-	ld.image = image;
 	InitializeLib(image, systab);
 	BS->SetWatchdogTimer(0, 0, 0, NULL);  /* else the firmware resets us after 5 min */
 	loader_info("image base %#lx", (unsigned long)loader_image_base(image));
-	st = loader_check_cpu(&ld);           /* before the first rdtsc, PAT or NX use */
-	if (EFI_ERROR(st))
+	st = BS->AllocatePool(EfiLoaderData, sizeof(*ld), (void **)&ld);
+	if (EFI_ERROR(st)) {
+		loader_error(st, "no memory for the loader's state");
 		return st;
+	}
+	memset(ld, 0, sizeof(*ld));
+	ld->image = image;
+	st = loader_check_cpu(ld);            /* before the first rdtsc, PAT or NX use */
+	if (EFI_ERROR(st))
+		goto fail;
 	entry_tsc = rdtsc();
 
-	st = alloc_boot_info(&ld);
-	if (EFI_ERROR(st)) {
-		loader_free_all(&ld);
-		return st;
-	}
-	ld.bi->tsc[BOOT_PHASE_ENTRY] = entry_tsc;
+	st = alloc_boot_info(ld);
+	if (EFI_ERROR(st))
+		goto fail;
+	ld->bi->tsc[BOOT_PHASE_ENTRY] = entry_tsc;
 
-	st = loader_config(&ld);
+	st = loader_config(ld);
 	if (!EFI_ERROR(st))
-		st = loader_load_kernel(&ld);
+		st = loader_load_kernel(ld);
 	if (!EFI_ERROR(st))
-		st = loader_build_paging(&ld);
+		st = loader_build_paging(ld);
 	if (!EFI_ERROR(st))
-		st = loader_exit_boot_services(&ld);
-	if (EFI_ERROR(st)) {
-		loader_free_all(&ld);
-		return st;
-	}
+		st = loader_exit_boot_services(ld);
+	if (EFI_ERROR(st))
+		goto fail;
 
 	/* Boot services are gone: no console, no allocation from here on. */
-	ld.bi->tsc[BOOT_PHASE_HANDOFF] = rdtsc();
-	loader_handoff(ld.pml4_phys, KERNEL_STACK_TOP, ld.kernel.entry,
-		       DIRECT_MAP_BASE + ld.bi_phys);
+	ld->bi->tsc[BOOT_PHASE_HANDOFF] = rdtsc();
+	loader_handoff(ld->pml4_phys, KERNEL_STACK_TOP, ld->kernel.entry,
+		       DIRECT_MAP_BASE + ld->bi_phys);
+fail:
+	loader_free_all(ld);
+	BS->FreePool(ld);
+	return st;
 }

@@ -146,3 +146,13 @@ for _test in ("cpu_state_at_handoff_has_wp_nxe_and_interrupts_off",
 # A CPU Ember cannot use is refused on the UEFI console, never a silent hang.
 scenario("system/loader_refuses_a_cpu_without_pat", level="system")(
     lambda args: refused_cpu(args, "qemu64,-pat", "this CPU has no PAT"))
+
+
+# ---- the image: one file within its budget (issue 9; make bench-size details it) ----
+@scenario("system/bootx64_within_256_KiB_budget", level="system")
+def image_budget(args):
+    path = os.path.join(args.build, "esp", "EFI", "BOOT", "BOOTX64.EFI")
+    size = os.path.getsize(path)
+    if size > 256 * 1024:
+        return False, f"BOOTX64.EFI is {size} bytes, over 262144"
+    return True, f"{size} bytes"
