@@ -34,7 +34,8 @@ endif
 
 # Debian packages every target may need; `make deps` installs the missing ones.
 DEBIAN_PACKAGES := gcc make binutils gzip python3 gnu-efi ovmf qemu-system-x86 \
-	mtools dosfstools gdisk console-setup-linux libcmocka-dev valgrind
+	mtools dosfstools gdisk console-setup-linux libcmocka-dev valgrind \
+	u-boot-qemu gdb
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEPS_STAMP := $(BUILD)/.deps-checked
 
@@ -102,6 +103,7 @@ LIB_HOST_OBJS := $(call obj,host,$(LIB_HOST_SRCS))
 BENCH_TARGETS :=
 -include test/bench/*.mk
 -include test/fuzz/*.mk
+-include test/gdb/*.mk
 
 ESP_FILES := $(shell find esp -type f 2>/dev/null)
 LOADER    := $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI

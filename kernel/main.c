@@ -33,7 +33,7 @@ void kernel_main(const struct boot_info *bi)
 {
 	arch_serial_init();                 /* first: every later line reaches COM1 */
 	check_boot_info(bi);
-	arch_handoff_check();               /* interrupts off, NX and WP on, as promised */
+	arch_handoff_check();               /* interrupts off, WP on, NXE iff CPUID has NX */
 	bi = boot_info_save(bi);            /* kernel copy: the loader's memory can be reclaimed */
 	arch_exceptions_init();             /* TSS, IST stacks, IDT: faults get a report */
 	console_init_boot(bi);              /* text console: framebuffer or VGA text, if any */

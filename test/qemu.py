@@ -33,7 +33,8 @@ class Boot:
       cpu      a -cpu model string ("qemu64,-nx", "max"), None for QEMU's default
       smp      CPU count, None for one
       display  the display arguments (default std VGA; () for none at all)
-      serial   False: no COM1 (-serial none); read the screen instead
+      serial   False: no COM1 (-serial none); read the screen instead; a string
+               is a chardev for COM1 ("file:PATH")
       bios     a -bios ROM (U-Boot) instead of OVMF's pflash pair
       drive_if the disk's interface ("virtio" for U-Boot), None for the default
       nic      False: no network card (QEMU adds one by default)
@@ -54,7 +55,7 @@ class Boot:
             *self._firmware(ovmf_code, ovmf_vars, bios),
             *(["-cpu", cpu] if cpu else []), *(["-smp", str(smp)] if smp else []),
             "-drive", drive,
-            "-serial", "stdio" if serial else "none", "-monitor", "none",
+            "-serial", {True: "stdio", False: "none"}.get(serial, serial), "-monitor", "none",
             *([] if nic else ["-nic", "none"]),
             "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
