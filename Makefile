@@ -41,7 +41,7 @@ DEPS_STAMP := $(BUILD)/.deps-checked
 
 # ---- flag sets -----------------------------------------------------------------------
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-COMMON_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -I$(BUILD)/gen -MMD -MP
+COMMON_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Werror=format -I. -I$(BUILD)/gen -MMD -MP
 
 # The UEFI loader: position independent, MS ABI calls through gnu-efi's wrappers.
 # General registers only: some firmware (U-Boot) leaves SSE off (CR4.OSFXSR clear).
@@ -63,7 +63,7 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 	-T arch/x86_64/kernel.ld
 
 # Host unit tests: the same portable sources under AddressSanitizer and UBSan.
-HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -MMD -MP -DEMBER_HOST \
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Werror=format -I. -MMD -MP -DEMBER_HOST \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 HOST_LDLIBS := -fsanitize=address,undefined -lcmocka
 
@@ -103,7 +103,7 @@ LIB_HOST_OBJS := $(call obj,host,$(LIB_HOST_SRCS))
 BENCH_TARGETS :=
 -include test/bench/*.mk
 -include test/fuzz/*.mk
--include test/gdb/*.mk
+-include test/*.mk test/gdb/*.mk
 
 ESP_FILES := $(shell find esp -type f 2>/dev/null)
 LOADER    := $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI

@@ -17,6 +17,7 @@
 
 #include "arch/x86_64/cpu.h"   /* header-only instruction wrappers */
 #include "kernel/boot_info.h"
+#include "lib/compiler.h"
 #include "lib/elf.h"
 #include "lib/errno.h"
 
@@ -46,8 +47,8 @@ struct loader {
 };
 
 /* Console helpers: one line, prefixed "ember loader: ". */
-void loader_error(EFI_STATUS status, const char *fmt, ...);
-void loader_info(const char *fmt, ...);
+void loader_error(EFI_STATUS status, const char *fmt, ...) __printf_like(2, 3);
+void loader_info(const char *fmt, ...) __printf_like(1, 2);
 
 /* Zeroed pages of one of the loader's OS-defined memory types; 0 on failure. */
 uint64_t loader_alloc_pages(struct loader *ld, uint32_t uefi_type, uint64_t pages);
