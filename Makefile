@@ -34,16 +34,18 @@ endif
 
 # Debian packages every target may need; `make deps` installs the missing ones.
 DEBIAN_PACKAGES := gcc make binutils gzip python3 gnu-efi ovmf qemu-system-x86 \
-	mtools dosfstools gdisk console-setup-linux libcmocka-dev valgrind musl-tools
+	mtools dosfstools gdisk console-setup-linux libcmocka-dev valgrind musl-tools \
+	u-boot-qemu gdb
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEPS_STAMP := $(BUILD)/.deps-checked
 
 # ---- flag sets -----------------------------------------------------------------------
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-COMMON_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -I$(BUILD)/gen -MMD -MP
+COMMON_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Werror=format -I. -I$(BUILD)/gen -MMD -MP
 
 # The UEFI loader: position independent, MS ABI calls through gnu-efi's wrappers.
-EFI_CFLAGS := $(COMMON_CFLAGS) -ffreestanding -fpic -fshort-wchar -mno-red-zone \
+# General registers only: some firmware (U-Boot) leaves SSE off (CR4.OSFXSR clear).
+EFI_CFLAGS := $(COMMON_CFLAGS) -ffreestanding -fpic -fshort-wchar -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-strict-aliasing -DGNU_EFI_USE_MS_ABI \
 	-isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -DEMBER_LOADER
 EFI_LDFLAGS := -nostdlib -znocombreloc -z noexecstack -shared -Bsymbolic \
@@ -61,7 +63,7 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 	-T arch/x86_64/kernel.ld
 
 # Host unit tests: the same portable sources under AddressSanitizer and UBSan.
-HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -MMD -MP -DEMBER_HOST \
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Werror=format -I. -MMD -MP -DEMBER_HOST \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 HOST_LDLIBS := -fsanitize=address,undefined -lcmocka
 
@@ -101,6 +103,7 @@ LIB_HOST_OBJS := $(call obj,host,$(LIB_HOST_SRCS))
 BENCH_TARGETS :=
 -include test/bench/*.mk
 -include test/fuzz/*.mk
+-include test/*.mk test/gdb/*.mk
 
 ESP_FILES := $(shell find esp/ember -type f 2>/dev/null)
 LOADER    := $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI
@@ -258,12 +261,22 @@ $(BUILD)/efi/%.o: %.S | $(DEPS_STAMP)
 # One loader per kernel ELF: build/X.elf is embedded by build/efi/blob-X.o into
 # build/loader-X.so. X is kernel, test-kernel, or bad-VARIANT (a deliberately
 # malformed kernel, for the loader's refusal tests).
-$(BUILD)/bad-%.elf: $(BUILD)/kernel.elf test/corrupt_elf.py
+# The loader embeds a stripped copy (no DWARF, no ELF symbol table: backtraces
+# use the kernel's own table in .rodata); build/X.elf keeps them for gdb.
+$(BUILD)/strip/%.elf: $(BUILD)/%.elf
+	@mkdir -p $(@D)
+	$(OBJCOPY) --strip-all $< $@
+
+$(BUILD)/bad-%.elf: $(BUILD)/strip/kernel.elf test/corrupt_elf.py
 	$(PYTHON) test/corrupt_elf.py $* $< $@
 
-$(BUILD)/efi/blob-%.o: efi/kernel_blob.S $(BUILD)/%.elf
+$(BUILD)/efi/blob-bad-%.o: efi/kernel_blob.S $(BUILD)/bad-%.elf
 	@mkdir -p $(@D)
-	$(CC) -c -DKERNEL_ELF='"$(BUILD)/$*.elf"' $< -o $@
+	$(CC) -c -DKERNEL_ELF='"$(BUILD)/bad-$*.elf"' $< -o $@
+
+$(BUILD)/efi/blob-%.o: efi/kernel_blob.S $(BUILD)/strip/%.elf
+	@mkdir -p $(@D)
+	$(CC) -c -DKERNEL_ELF='"$(BUILD)/strip/$*.elf"' $< -o $@
 
 $(BUILD)/loader-%.so: $(EFI_OBJS) $(BUILD)/efi/blob-%.o $(call FLAGS,efi-ld)
 	$(LD) $(EFI_LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(filter %.o,$^) -o $@ \

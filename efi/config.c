@@ -38,24 +38,13 @@ static const CHAR16 *skip_program_name(const CHAR16 *s, UINTN chars)
 	return s;
 }
 
-static void set_cmdline_ascii(struct boot_info *bi, const char *s, UINTN len)
-{
-	UINTN i, n = 0;
-
-	for (i = 0; i < len && s[i] && n < BOOT_CMDLINE_MAX - 1; i++) {
-		char c = s[i];
-		if (c == '\r' || c == '\n' || c == '\t')
-			c = ' ';
-		if (c < 0x20 || c > 0x7e)
-			c = '?';
-		bi->cmdline[n++] = c;
-	}
-	while (n && bi->cmdline[n - 1] == ' ')
-		n--;
-	bi->cmdline[n] = 0;
-}
-
-static bool cmdline_from_options(struct loader *ld)
+/*
+ * The firmware's load options, appended after the file's words (later words
+ * win). OVMF's boot manager passes none (or binary data: ignored); the UEFI
+ * shell passes "BOOTX64.EFI args"; U-Boot passes its bootargs variable, on
+ * this build a Linux command line whose words Ember does not know and ignores.
+ */
+static void cmdline_from_options(struct loader *ld)
 {
 	EFI_LOADED_IMAGE *li;
 	const CHAR16 *s;
@@ -63,19 +52,16 @@ static bool cmdline_from_options(struct loader *ld)
 	UINTN chars, i;
 
 	if (EFI_ERROR(BS->HandleProtocol(ld->image, &LoadedImageProtocol, (void **)&li)))
-		return false;
+		return;
 	s = li->LoadOptions;
 	chars = li->LoadOptionsSize / sizeof(CHAR16);
 	if (!s || !options_are_text(s, chars))
-		return false;
+		return;
 	s = skip_program_name(s, chars);
-	for (i = 0; i < BOOT_CMDLINE_MAX - 1 && s[i] && (UINTN)(s + i - (const CHAR16 *)li->LoadOptions) < chars; i++)
+	chars -= (UINTN)(s - (const CHAR16 *)li->LoadOptions);
+	for (i = 0; i < BOOT_CMDLINE_MAX - 1 && i < chars && s[i]; i++)
 		ascii[i] = (char)s[i];
-	ascii[i] = 0;
-	if (!i)
-		return false;
-	set_cmdline_ascii(ld->bi, ascii, i);
-	return true;
+	cmdline_append(ld->bi->cmdline, BOOT_CMDLINE_MAX, ascii, i);
 }
 
 /* \ember\cmdline.txt on the volume we were loaded from; '#' lines are comments. */
@@ -84,7 +70,7 @@ static void cmdline_from_file(struct loader *ld)
 	EFI_LOADED_IMAGE *li;
 	EFI_FILE_HANDLE root, file;
 	char buf[BOOT_CMDLINE_MAX * 4];
-	UINTN size = sizeof(buf) - 1, i = 0;
+	UINTN size = sizeof(buf) - 1, i = 0, end;
 
 	if (EFI_ERROR(BS->HandleProtocol(ld->image, &LoadedImageProtocol, (void **)&li)))
 		return;
@@ -101,8 +87,10 @@ static void cmdline_from_file(struct loader *ld)
 				i++;
 			i++;
 		}
+		for (end = i; end < size && buf[end] != '\n'; end++)
+			;                             /* the first line that is not a comment */
 		if (i < size)
-			set_cmdline_ascii(ld->bi, buf + i, size - i);
+			cmdline_append(ld->bi->cmdline, BOOT_CMDLINE_MAX, buf + i, end - i);
 	}
 	root->Close(root);
 }
@@ -213,8 +201,8 @@ static uint64_t measure_tsc_hz(void)
 
 EFI_STATUS loader_config(struct loader *ld)
 {
-	if (!cmdline_from_options(ld))
-		cmdline_from_file(ld);
+	cmdline_from_file(ld);        /* the ESP's defaults first ... */
+	cmdline_from_options(ld);     /* ... then the firmware's load options */
 	ld->stale_key_test = cmdline_has(ld->bi->cmdline, "loader.stale_map_key=1");
 	find_framebuffer(ld);
 	find_rsdp(ld->bi);

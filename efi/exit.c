@@ -6,7 +6,7 @@
  * firmware map is converted into the kernel's sorted, typed map in the
  * boot-info block, interrupts stay off, both PICs are masked and the CPU is
  * put into the state the kernel expects (PAT entry 4 = write-combining,
- * CR0.WP, EFER.NXE).
+ * CR0.WP, EFER.NXE when the CPU has NX).
  */
 #include "arch/x86_64/cpu.h"
 #include "efi/loader.h"
@@ -109,7 +109,8 @@ EFI_STATUS loader_exit_boot_services(struct loader *ld)
 	outb(0xa1, 0xff);
 	wbinvd();
 	wrmsr(MSR_PAT, PAT_VALUE);
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+	if (ld->cpu_flags & BOOT_CPU_NX)   /* without NX, EFER.NXE is reserved: untouched */
+		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	write_cr0(read_cr0() | CR0_WP);
 	return EFI_SUCCESS;
 }

@@ -17,6 +17,7 @@
 
 #include "arch/x86_64/cpu.h"   /* header-only instruction wrappers */
 #include "kernel/boot_info.h"
+#include "lib/compiler.h"
 #include "lib/elf.h"
 #include "lib/errno.h"
 
@@ -34,6 +35,8 @@ struct loader {
 	uint64_t kernel_phys;        /* physical base of the loaded image span */
 	uint64_t stack_phys;         /* physical base of the boot stack */
 
+	uint32_t cpu_flags;          /* BOOT_CPU_*: what CPUID offers (cpu.c) */
+	uint64_t pte_nx;             /* PTE_NX when the CPU has NX, else 0 */
 	uint64_t pml4_phys;          /* root of the page tables built here */
 	bool stale_key_test;         /* cmdline loader.stale_map_key=1: force one EBS retry */
 	unsigned ebs_attempts;
@@ -44,14 +47,16 @@ struct loader {
 };
 
 /* Console helpers: one line, prefixed "ember loader: ". */
-void loader_error(EFI_STATUS status, const char *fmt, ...);
-void loader_info(const char *fmt, ...);
+void loader_error(EFI_STATUS status, const char *fmt, ...) __printf_like(2, 3);
+void loader_info(const char *fmt, ...) __printf_like(1, 2);
 
 /* Zeroed pages of one of the loader's OS-defined memory types; 0 on failure. */
 uint64_t loader_alloc_pages(struct loader *ld, uint32_t uefi_type, uint64_t pages);
 void loader_free_all(struct loader *ld);
 
 /* Phases, in order. */
+uint32_t loader_cpu_flags(void);                    /* BOOT_CPU_* from CPUID */
+EFI_STATUS loader_check_cpu(struct loader *ld);     /* features used, or a clear refusal */
 EFI_STATUS loader_config(struct loader *ld);        /* cmdline, GOP, RSDP, TSC */
 EFI_STATUS loader_load_kernel(struct loader *ld);   /* validate ELF, load, stack */
 EFI_STATUS loader_read_files(struct loader *ld);    /* ESP ember/ -> file-tree archive */

@@ -75,6 +75,16 @@ void loader_free_all(struct loader *ld)
 	}
 }
 
+/* Where the firmware loaded us: gdb adds the loader's symbols at this address. */
+static uint64_t loader_image_base(EFI_HANDLE image)
+{
+	EFI_LOADED_IMAGE *li;
+
+	if (EFI_ERROR(BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&li)))
+		return 0;
+	return (uint64_t)li->ImageBase;
+}
+
 /* The boot-info block outlives the loader: it is typed "boot" in the map. */
 static EFI_STATUS alloc_boot_info(struct loader *ld)
 {
@@ -90,6 +100,7 @@ static EFI_STATUS alloc_boot_info(struct loader *ld)
 	ld->bi->direct_map_base = DIRECT_MAP_BASE;
 	ld->bi->uefi_system_table = (uint64_t)ST;
 	ld->bi->uefi_revision = ST->Hdr.Revision;
+	ld->bi->cpu_flags = ld->cpu_flags;
 	return EFI_SUCCESS;
 }
 
@@ -98,37 +109,49 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
-	static struct loader ld;  /* 16 KiB of allocation log: not on the firmware's stack */
-	uint64_t entry_tsc = rdtsc();
+	struct loader *ld;       /* 16 KiB of allocation log: from the pool, not the stack
+				  * (nor a static: gnu-efi keeps .bss in the file) */
+	uint64_t entry_tsc;
 	EFI_STATUS st;
 
-	ld.image = image;
 	InitializeLib(image, systab);
 	BS->SetWatchdogTimer(0, 0, 0, NULL);  /* else the firmware resets us after 5 min */
-
-	st = alloc_boot_info(&ld);
+	loader_info("image base %#lx", (unsigned long)loader_image_base(image));
+	st = BS->AllocatePool(EfiLoaderData, sizeof(*ld), (void **)&ld);
 	if (EFI_ERROR(st)) {
-		loader_free_all(&ld);
+		loader_error(st, "no memory for the loader's state");
 		return st;
 	}
-	ld.bi->tsc[BOOT_PHASE_ENTRY] = entry_tsc;
+	memset(ld, 0, sizeof(*ld));
+	ld->image = image;
+	st = loader_check_cpu(ld);            /* before the first rdtsc, PAT or NX use */
+	if (EFI_ERROR(st))
+		goto fail;
+	entry_tsc = rdtsc();
 
-	st = loader_config(&ld);
+	st = alloc_boot_info(ld);
+	if (EFI_ERROR(st))
+		goto fail;
+	ld->bi->tsc[BOOT_PHASE_ENTRY] = entry_tsc;
+
+	st = loader_config(ld);
 	if (!EFI_ERROR(st))
-		st = loader_load_kernel(&ld);
+		st = loader_load_kernel(ld);
 	if (!EFI_ERROR(st))
-		st = loader_read_files(&ld);
+		st = loader_read_files(ld);
 	if (!EFI_ERROR(st))
-		st = loader_build_paging(&ld);
+		st = loader_build_paging(ld);
 	if (!EFI_ERROR(st))
-		st = loader_exit_boot_services(&ld);
-	if (EFI_ERROR(st)) {
-		loader_free_all(&ld);
-		return st;
-	}
+		st = loader_exit_boot_services(ld);
+	if (EFI_ERROR(st))
+		goto fail;
 
 	/* Boot services are gone: no console, no allocation from here on. */
-	ld.bi->tsc[BOOT_PHASE_HANDOFF] = rdtsc();
-	loader_handoff(ld.pml4_phys, KERNEL_STACK_TOP, ld.kernel.entry,
-		       DIRECT_MAP_BASE + ld.bi_phys);
+	ld->bi->tsc[BOOT_PHASE_HANDOFF] = rdtsc();
+	loader_handoff(ld->pml4_phys, KERNEL_STACK_TOP, ld->kernel.entry,
+		       DIRECT_MAP_BASE + ld->bi_phys);
+fail:
+	loader_free_all(ld);
+	BS->FreePool(ld);
+	return st;
 }

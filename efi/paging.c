@@ -1,6 +1,8 @@
 /*
  * Loader phase 3: the kernel's first page tables (4-level, 4 KiB tables from
  * the loader's kernel memory type so the kernel can keep using them):
+ * No-execute bits only when the CPU has NX (ld->pte_nx, from efi/cpu.c): on a
+ * CPU without it bit 63 is reserved and would fault every access.
  *   - a direct map of physical memory at DIRECT_MAP_BASE, no-execute, with
  *     1 GiB pages when CPUID offers them, else 2 MiB pages: [0, 4 GiB) plus
  *     every range the firmware's memory map reports;
@@ -61,16 +63,6 @@ static int map_range(struct loader *ld, uint64_t virt, uint64_t phys, uint64_t s
 	}
 	return 0;
 }
-static bool cpu_has_1g_pages(void)
-{
-	uint32_t r[4];
-
-	cpuid(0x80000000, 0, r);
-	if (r[0] < 0x80000001)
-		return false;
-	cpuid(0x80000001, 0, r);
-	return r[3] & (1u << 26);   /* EDX.Page1GB */
-}
 
 static int map_direct(struct loader *ld, uint64_t base, uint64_t end, uint64_t page)
 {
@@ -79,13 +71,13 @@ static int map_direct(struct loader *ld, uint64_t base, uint64_t end, uint64_t p
 	if (end > ld->bi->phys_max)
 		ld->bi->phys_max = end;
 	return map_range(ld, DIRECT_MAP_BASE + base, base, end - base,
-		      PTE_W | PTE_NX, page);
+		      PTE_W | ld->pte_nx, page);
 }
 
 /* [0, 4 GiB) and every memory-map range, whatever its type (MMIO included). */
 static EFI_STATUS build_direct_map(struct loader *ld)
 {
-	uint64_t page = cpu_has_1g_pages() ? PAGE_1G : PAGE_2M;
+	uint64_t page = (ld->cpu_flags & BOOT_CPU_PAGE_1G) ? PAGE_1G : PAGE_2M;
 	UINTN n, key, dsize;
 	UINT32 dver;
 	EFI_MEMORY_DESCRIPTOR *map = LibMemoryMap(&n, &key, &dsize, &dver);
@@ -120,13 +112,13 @@ static int map_kernel(struct loader *ld)
 		uint64_t v = ALIGN_DOWN(s->vaddr, PAGE);
 		uint64_t end = ALIGN_UP(s->vaddr + s->memsz, PAGE);
 		uint64_t flags = ((s->flags & ELF_PF_W) ? PTE_W : 0) |
-				 ((s->flags & ELF_PF_X) ? 0 : PTE_NX);
+				 ((s->flags & ELF_PF_X) ? 0 : ld->pte_nx);
 		err = map_range(ld, v, ld->kernel_phys + (v - k->vbase), end - v, flags, PAGE);
 		if (err)
 			return err;
 	}
 	return map_range(ld, KERNEL_STACK_TOP - KERNEL_STACK_SIZE, ld->stack_phys,
-		      KERNEL_STACK_SIZE, PTE_W | PTE_NX, PAGE);
+		      KERNEL_STACK_SIZE, PTE_W | ld->pte_nx, PAGE);
 }
 
 static int map_framebuffer(struct loader *ld)
@@ -140,7 +132,7 @@ static int map_framebuffer(struct loader *ld)
 	end = ALIGN_UP(fb->phys + fb->size, PAGE);
 	fb->virt = FB_VIRT_BASE + (fb->phys - base);
 	return map_range(ld, FB_VIRT_BASE, base, end - base,
-		      PTE_W | PTE_NX | pt_pat_bits(PAT_ENTRY_WC, PT_SHIFT_PT), PAGE);
+		      PTE_W | ld->pte_nx | pt_pat_bits(PAT_ENTRY_WC, PT_SHIFT_PT), PAGE);
 }
 
 static int map_handoff(struct loader *ld)

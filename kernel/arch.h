@@ -15,14 +15,20 @@
 /*
  * The CPU state the loader handed over, recorded by arch_handoff_check() as
  * the kernel's very first act (before anything changes it), which panics if
- * the hand-off contract is broken (interrupts on, NX or WP off).
+ * the hand-off contract is broken (interrupts on, WP off, or EFER.NXE not
+ * matching what CPUID offers: on a CPU without NX it stays off and pages are
+ * never no-execute, so W^X then holds for writes only).
  */
 struct arch_handoff_state {
 	bool irq_enabled, nxe, wp;
+	bool cpu_has_nx;        /* CPUID 0x80000001 EDX.NX */
 	uint8_t pic_masks[2];   /* master, slave: 0xff = all lines masked */
 };
 void arch_handoff_check(void);
 const struct arch_handoff_state *arch_handoff_state(void);
+
+/* True when pages can be no-execute (NX present and EFER.NXE on). */
+bool arch_has_nx(void);
 
 /* Early CPU set-up after the GDT: unmap the lower half the loader left. */
 void arch_early_init(const struct boot_info *bi);

@@ -66,6 +66,13 @@ enum boot_phase {
 	BOOT_PHASE_COUNT
 };
 
+/* CPU features the loader checked (boot_info.cpu_flags); page tables follow them. */
+#define BOOT_CPU_NX            (1u << 0)  /* no-execute pages; else no NX bits, EFER.NXE off */
+#define BOOT_CPU_PAGE_1G       (1u << 1)  /* 1 GiB pages in the direct map; else 2 MiB */
+#define BOOT_CPU_PAT           (1u << 2)  /* page attribute table (required) */
+#define BOOT_CPU_TSC           (1u << 3)  /* time-stamp counter (required) */
+#define BOOT_CPU_INVARIANT_TSC (1u << 4)  /* TSC rate constant across P/C-states */
+
 #define BOOT_CMDLINE_MAX 256
 
 struct boot_info {
@@ -93,7 +100,7 @@ struct boot_info {
 	uint64_t uefi_system_table; /* physical address, for runtime services */
 
 	uint32_t ebs_attempts;    /* ExitBootServices calls it took (1 normally) */
-	uint32_t reserved0;
+	uint32_t cpu_flags;       /* BOOT_CPU_*: what the loader found in CPUID */
 	uint64_t tsc_hz;          /* measured against Stall, 0 if unknown */
 	uint64_t tsc[BOOT_PHASE_COUNT];
 

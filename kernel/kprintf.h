@@ -13,7 +13,7 @@
 #include "lib/compiler.h"
 
 int kprintf(const char *fmt, ...) __printf_like(1, 2);
-int kvprintf(const char *fmt, va_list ap);
+int kvprintf(const char *fmt, va_list ap) __printf_like(1, 0);
 /* Raw bytes (UTF-8) to every console. */
 void kputs_n(const char *s, size_t len);
 

@@ -39,7 +39,7 @@ void kernel_main(const struct boot_info *bi)
 {
 	arch_serial_init();                 /* first: every later line reaches COM1, if any */
 	check_boot_info(bi);
-	arch_handoff_check();               /* interrupts off, NX and WP on, as promised */
+	arch_handoff_check();               /* interrupts off, WP on, NXE iff CPUID has NX */
 	bi = boot_info_save(bi);            /* kernel copy: the loader's memory can be reclaimed */
 	arch_exceptions_init();             /* TSS, IST stacks, IDT: faults get a report */
 	cpu_init_boot();                    /* per-CPU data through GS */

@@ -47,3 +47,33 @@ int cmdline_get(const char *cmdline, const char *key, char *val, size_t cap)
 	}
 	return found;
 }
+
+static bool is_separator(char c)
+{
+	return c == ' ' || (unsigned char)c < 0x20 || c == 0x7f;
+}
+
+size_t cmdline_append(char *dst, size_t cap, const char *src, size_t len)
+{
+	size_t n, i = 0, w;
+
+	if (!cap)
+		return 0;
+	n = strlen(dst);
+	while (i < len && src[i]) {
+		if (is_separator(src[i])) {
+			i++;
+			continue;
+		}
+		for (w = i; w < len && src[w] && !is_separator(src[w]); w++)
+			;
+		if (n + (n > 0) + (w - i) > cap - 1)
+			break;              /* the word does not fit: stop, never cut */
+		if (n)
+			dst[n++] = ' ';
+		for (; i < w; i++)
+			dst[n++] = (unsigned char)src[i] > 0x7e ? '?' : src[i];
+	}
+	dst[n] = 0;
+	return n;
+}

@@ -18,4 +18,14 @@ bool cmdline_has(const char *cmdline, const char *word);
  */
 int cmdline_get(const char *cmdline, const char *key, char *val, size_t cap);
 
+/*
+ * Append the words of src[0..len) (stopping at a NUL) to the NUL-terminated
+ * command line in dst (capacity cap), one space between words. Control
+ * characters separate words; other bytes outside printable ASCII become '?'.
+ * A word that does not fit is dropped with all after it, never cut. Returns
+ * the new length of dst. Used by the loader to join ember/cmdline.txt and
+ * the firmware's load options; pure, any context.
+ */
+size_t cmdline_append(char *dst, size_t cap, const char *src, size_t len);
+
 #endif

@@ -154,7 +154,7 @@ static enum fmt_len fmt_parse_len(const char **p)
 {
 	char c = **p;
 
-	if (c != 'h' && c != 'l' && c != 'z' && c != 't' && c != 'j')
+	if (!c || !strchr("hlztjLqZ", c))
 		return FMT_LEN_NONE;
 	(*p)++;
 	if (c == 'h' && **p == 'h') {
@@ -169,6 +169,9 @@ static enum fmt_len fmt_parse_len(const char **p)
 	case 'h': return FMT_LEN_H;
 	case 'l': return FMT_LEN_L;
 	case 'z': return FMT_LEN_Z;
+	case 'Z': return FMT_LEN_Z;      /* old glibc spelling of z */
+	case 'L': return FMT_LEN_LL;     /* glibc: L on an integer conversion is ll */
+	case 'q': return FMT_LEN_LL;     /* BSD "quad" */
 	case 't': return FMT_LEN_T;
 	default: return FMT_LEN_J;
 	}

@@ -1,8 +1,9 @@
 """QEMU + OVMF boots for Ember's tests.
 
 One class, Boot, starts a headless QEMU (TCG, q35, OVMF with a fresh copy of
-its variable store) on either a disk image or a directory exposed as a FAT
-drive, with COM1 on a pipe we read line by line (or no COM1: serial="none"), a QMP socket for
+its variable store, by default; machine, CPU, firmware, display and serial
+can be varied for the boot matrix) on either a disk image or a directory exposed as a FAT
+drive, with COM1 on a pipe we read line by line, a QMP socket for
 screendump / send-key, and isa-debug-exit so the guest can report a result.
 Every boot has a hard timeout: nothing here can wait forever.
 """
@@ -19,23 +20,43 @@ import threading
 import time
 
 
+# Firmware builds: OVMF boots from pflash (code + a fresh copy of its variable
+# store); U-Boot's UEFI is a -bios ROM that finds the ESP on a virtio disk.
+UBOOT_ROM = "/usr/lib/u-boot/qemu-x86_64/u-boot.rom"
+
+
 class Boot:
+    """One QEMU run. The defaults are the everyday machine (q35, OVMF, std VGA,
+    COM1 on our pipe); the boot matrix varies them:
+
+      machine  "q35" or "pc" (with its options, e.g. "q35,i8042=off")
+      cpu      a -cpu model string ("qemu64,-nx", "max"), None for QEMU's default
+      smp      CPU count, None for one
+      display  the display arguments (default std VGA; () for none at all)
+      serial   False: no COM1 (-serial none); read the screen instead; a string
+               is a chardev for COM1 ("file:PATH")
+      bios     a -bios ROM (U-Boot) instead of OVMF's pflash pair
+      drive_if the disk's interface ("virtio" for U-Boot), None for the default
+      nic      False: no network card (QEMU adds one by default)
+    """
     def __init__(self, ovmf_code, ovmf_vars, image=None, esp_dir=None, memory="256M",
-                 extra=(), timeout=120, serial="stdio"):
+                 extra=(), timeout=120, machine="q35", cpu=None, smp=None,
+                 display=("-vga", "std"), serial=True, bios=None, drive_if=None, nic=True):
         self.tmp = tempfile.mkdtemp(prefix="ember-qemu-")
         self.esp_dir = esp_dir
-        vars_copy = os.path.join(self.tmp, "vars.fd")
-        shutil.copyfile(ovmf_vars, vars_copy)
         self.qmp_path = os.path.join(self.tmp, "qmp.sock")
         drive = (f"format=raw,file={image},snapshot=on" if image
                  else f"format=raw,file=fat:rw:{esp_dir}")
+        if drive_if:
+            drive += f",if={drive_if}"
         self.argv = [
-            "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", memory,
-            "-no-reboot", "-display", "none", "-vga", "std",
-            "-drive", f"if=pflash,format=raw,readonly=on,file={ovmf_code}",
-            "-drive", f"if=pflash,format=raw,file={vars_copy}",
+            "qemu-system-x86_64", "-machine", machine, "-accel", "tcg", "-m", memory,
+            "-no-reboot", "-display", "none", *display,
+            *self._firmware(ovmf_code, ovmf_vars, bios),
+            *(["-cpu", cpu] if cpu else []), *(["-smp", str(smp)] if smp else []),
             "-drive", drive,
-            "-serial", serial, "-monitor", "none",
+            "-serial", {True: "stdio", False: "none"}.get(serial, serial), "-monitor", "none",
+            *([] if nic else ["-nic", "none"]),
             "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             *extra,
@@ -48,6 +69,14 @@ class Boot:
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         self._qmp = None
+
+    def _firmware(self, ovmf_code, ovmf_vars, bios):
+        if bios:
+            return ["-bios", bios]
+        vars_copy = os.path.join(self.tmp, "vars.fd")
+        shutil.copyfile(ovmf_vars, vars_copy)
+        return ["-drive", f"if=pflash,format=raw,readonly=on,file={ovmf_code}",
+                "-drive", f"if=pflash,format=raw,file={vars_copy}"]
 
     def _read(self):
         buf = b""

@@ -122,6 +122,20 @@ def refused(args, variant, message):
     return True, ""
 
 
+def refused_cpu(args, cpu, message):
+    """The real loader on a CPU it cannot use: a clear line, the kernel never runs."""
+    loader = os.path.join(args.build, "esp", "EFI", "BOOT", "BOOTX64.EFI")
+    with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=qemu.esp_with(loader), cpu=cpu,
+                   timeout=90) as b:
+        seen = b.wait_for(message, 60)
+        kernel_ran = any("Ember" in l and "operating system" in l for l in b.lines)
+    if not seen:
+        return False, f"no {message!r} on the UEFI console (serial)"
+    if kernel_ran:
+        return False, "the kernel was started anyway"
+    return True, ""
+
+
 for _variant, _msg in (("magic", "bad ELF magic"),
                        ("wx", "both writable and executable"),
                        ("lowhalf", "below the higher half"),

@@ -6,9 +6,12 @@
  */
 #include "kernel/boot_info.h"
 
+	.cfi_sections .debug_frame	/* for gdb only: stripped from the embedded kernel */
 	.section .text.entry, "ax"
 	.global _start
 _start:
+	.cfi_startproc
+	.cfi_undefined rip		/* the outermost frame: gdb's backtrace ends here */
 	cli
 	movabs	$KERNEL_STACK_TOP, %rsp
 	xor	%ebp, %ebp
@@ -21,5 +24,6 @@ _start:
 1:	cli
 	hlt
 	jmp	1b
+	.cfi_endproc
 
 	.section .note.GNU-stack,"",@progbits

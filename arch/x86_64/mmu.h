@@ -24,7 +24,7 @@
 #define PTE_PAT_4K    (1ull << 7)   /* PAT bit of a 4 KiB entry */
 #define PTE_G         (1ull << 8)
 #define PTE_PAT_LARGE (1ull << 12)  /* PAT bit of a 2 MiB / 1 GiB entry */
-#define PTE_NX        (1ull << 63)
+#define PTE_NX        (1ull << 63)  /* reserved (faults) unless EFER.NXE: use mmu_nx */
 #define PTE_ADDR      0x000ffffffffff000ull
 
 #define PAT_UC        0             /* memory type encodings in the PAT MSR */
@@ -234,6 +234,12 @@ struct pt_space mmu_current_space(void);
  * -E_EXIST (a page, or a larger page, is there). Early boot (the IST stacks).
  */
 int mmu_map_4k(uint64_t virt, uint64_t phys, uint64_t flags);
+#endif
+
+#ifndef __ASSEMBLER__
+/* PTE_NX when the CPU has NX (EFER.NXE on), else 0: the bit the kernel sets
+ * for no-execute. Set once by arch_handoff_check; the loader has its own. */
+extern uint64_t mmu_nx;
 #endif
 
 #endif

@@ -61,7 +61,7 @@ static uint64_t leaf_bits(unsigned flags, unsigned shift)
 	if (flags & PAGE_WRITE)
 		b |= PTE_W;
 	if (!(flags & PAGE_EXEC))
-		b |= PTE_NX;
+		b |= mmu_nx;          /* 0 without NX: then every page is executable */
 	if (flags & PAGE_USER)
 		b |= PTE_U;
 	if (flags & PAGE_WC)
@@ -238,7 +238,7 @@ static void verify_table(uint64_t phys, unsigned shift, uint64_t base, bool w, b
 			c->pages_4k += shift == PT_SHIFT_PT;
 			c->pages_2m += shift == PT_SHIFT_PD;
 			c->pages_1g += shift == PT_SHIFT_PDPT;
-			if (ew && ex)
+			if (ew && ex && mmu_nx)   /* without NX only writes are checked */
 				violation(c, "page both writable and executable", va);
 		} else {
 			verify_table(e & PTE_ADDR, shift - PT_SHIFT_STEP, va, ew, ex, c);
@@ -249,15 +249,16 @@ static void verify_table(uint64_t phys, unsigned shift, uint64_t base, bool w, b
 extern const char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern const char __data_start[], __bss_end[];
 
-/* Every page of [start, end) must be mapped with exactly `want` (W and X). */
+/* Every page of [start, end) must be mapped with exactly `want` (W and X;
+ * W alone on a CPU without NX, where every mapped page is executable). */
 static void verify_section(const char *start, const char *end, unsigned want,
 			   const char *what, struct paging_census *c)
 {
+	unsigned mask = mmu_nx ? PAGE_WRITE | PAGE_EXEC : PAGE_WRITE;
 	struct page_mapping m;
 
 	for (uint64_t va = (uint64_t)start & ~(PAGE_SIZE - 1); va < (uint64_t)end; va += PAGE_SIZE)
-		if (!paging_translate(va, &m) ||
-		    (m.flags & (PAGE_WRITE | PAGE_EXEC)) != want)
+		if (!paging_translate(va, &m) || (m.flags & mask) != (want & mask))
 			violation(c, what, va);
 }
 
@@ -299,7 +300,8 @@ void paging_init(void)
 	if (paging_verify(&c))
 		panic("paging: the tables at start-up break %llu invariant(s)",
 		      (unsigned long long)c.violations);
-	kprintf("paging: %llu tables, %llu 4K + %llu 2M + %llu 1G pages, W^X holds\n",
+	kprintf("paging: %llu tables, %llu 4K + %llu 2M + %llu 1G pages, %s\n",
 		(unsigned long long)c.tables, (unsigned long long)c.pages_4k,
-		(unsigned long long)c.pages_2m, (unsigned long long)c.pages_1g);
+		(unsigned long long)c.pages_2m, (unsigned long long)c.pages_1g,
+		mmu_nx ? "W^X holds" : "no NX: W^X holds for writes only");
 }

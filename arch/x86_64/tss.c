@@ -71,7 +71,7 @@ static void ist_map(unsigned n)
 
 		if (!arch_translate((uint64_t)&ist_memory[n - 1][off], &m))
 			panic("tss: IST%u memory in .bss is not mapped", n);
-		err = mmu_map_4k(bottom + off, m.phys, PTE_W | PTE_NX);
+		err = mmu_map_4k(bottom + off, m.phys, PTE_W | mmu_nx);
 		if (err)
 			panic("tss: cannot map IST%u stack at %#llx: %s", n,
 			      (unsigned long long)(bottom + off), err_name(err));

@@ -72,6 +72,9 @@ void banner_print(const struct boot_info *bi)
 		kprintf("framebuffer: %ux%u %s, %u bpp, pitch %u, GOP mode %u\n", fb->width,
 			fb->height, fb_format_names[fb->format], fb->bpp, fb->pitch, fb->gop_mode);
 	print_console();
+	if (!(bi->cpu_flags & BOOT_CPU_NX))
+		kprintf("cpu: no NX (Execute Disable off?): no-execute pages unavailable, "
+			"W^X holds for writes only\n");
 	kprintf("command line: \"%s\"\n", bi->cmdline);
 	print_times(bi);
 	if (bi->ebs_attempts > 1)

@@ -69,10 +69,17 @@ KTEST(lower_half_is_unmapped)
 	KEXPECT(!arch_translate(0x100000, &map));
 }
 
+/* Without NX (-cpu qemu64,-nx) every mapped page is executable. */
+static bool exec_expected(bool x)
+{
+	return x || !arch_has_nx();
+}
+
 static void expect_range(const char *start, const char *end, bool w, bool x)
 {
 	struct arch_mapping map;
 
+	x = exec_expected(x);
 	for (uint64_t va = (uint64_t)start & ~(PAGE - 1); va < (uint64_t)end; va += PAGE) {
 		if (!KEXPECT(arch_translate(va, &map)))
 			return;
@@ -100,7 +107,7 @@ KTEST(direct_map_covers_usable_memory_without_execute)
 			if (!KEXPECT(arch_translate(DIRECT_MAP_BASE + ends[j], &map)))
 				return;
 			KEXPECT_EQ(map.phys, ends[j]);
-			KEXPECT(!map.executable);
+			KEXPECT(map.executable == exec_expected(false));
 		}
 	}
 }
@@ -114,7 +121,7 @@ KTEST(framebuffer_is_mapped_write_combining)
 	KREQUIRE(arch_translate(bi->fb.virt, &map));
 	KEXPECT_EQ(map.phys, bi->fb.phys);
 	KEXPECT(map.write_combining);
-	KEXPECT(map.writable && !map.executable);
+	KEXPECT(map.writable && map.executable == exec_expected(false));
 	KEXPECT(arch_translate(bi->fb.virt + bi->fb.size - 1, &map));
 }
 
@@ -125,19 +132,25 @@ KTEST(boot_stack_has_an_unmapped_guard_page)
 	uint64_t sp = (uint64_t)__builtin_frame_address(0);
 
 	KEXPECT(sp > bottom && sp <= KERNEL_STACK_TOP);
-	KEXPECT(arch_translate(bottom, &map) && map.writable && !map.executable);
+	KEXPECT(arch_translate(bottom, &map) && map.writable &&
+		map.executable == exec_expected(false));
 	KEXPECT(!arch_translate(bottom - PAGE, &map));
 }
 
 KTEST(cpu_state_at_handoff_has_wp_nxe_and_interrupts_off)
 {
 	const struct arch_handoff_state *h = arch_handoff_state();
+	const struct boot_info *bi = ktest_boot_info();
 
-	/* as recorded by kernel_main's first act, before start-up changed anything */
-	KEXPECT(h->wp && h->nxe && !h->irq_enabled);
+	/* as recorded by kernel_main's first act, before start-up changed anything;
+	 * EFER.NXE is on exactly when the CPU has NX (the loader checked CPUID) */
+	KEXPECT(h->wp && !h->irq_enabled);
+	KEXPECT_EQ(h->nxe, h->cpu_has_nx);
+	KEXPECT_EQ(h->cpu_has_nx, (bi->cpu_flags & BOOT_CPU_NX) != 0);
+	KEXPECT_EQ(arch_has_nx(), h->cpu_has_nx);
 	KEXPECT_EQ(h->pic_masks[0], 0xff);   /* both 8259s masked by the loader */
 	KEXPECT_EQ(h->pic_masks[1], 0xff);
 	KEXPECT_EQ(pic_masks_at_init(), 0xffff);   /* and still so when pic_init ran */
-	KEXPECT(read_cr0() & CR0_WP);        /* WP and NXE stay on */
-	KEXPECT(rdmsr(MSR_EFER) & EFER_NXE);
+	KEXPECT(read_cr0() & CR0_WP);        /* WP and NXE stay as handed over */
+	KEXPECT_EQ((rdmsr(MSR_EFER) & EFER_NXE) != 0, h->cpu_has_nx);
 }

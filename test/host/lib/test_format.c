@@ -454,6 +454,21 @@ static void unknown_conversions_print_as_written_and_take_no_argument(void **sta
 	expect("%m %1$d", b, loose_snprintf(b, sizeof(b), "%m %1$d"));
 }
 
+/* glibc's synonyms take the argument their length names: nothing shifts. */
+static void glibc_length_synonyms_L_q_Z_take_their_argument(void **state)
+{
+	char b[64];
+
+	expect("5|7", b, loose_snprintf(b, sizeof(b), "%Ld|%d", 5LL, 7));
+	expect("-5|7", b, loose_snprintf(b, sizeof(b), "%qd|%d", -5LL, 7));
+	expect("5|7", b, loose_snprintf(b, sizeof(b), "%Zu|%d", (size_t)5, 7));
+	expect("ffffffffffffffff|8", b,
+	       loose_snprintf(b, sizeof(b), "%Lx|%d", 0xffffffffffffffffULL, 8));
+	expect("18446744073709551615 9", b,
+	       loose_snprintf(b, sizeof(b), "%qu %d", 18446744073709551615ULL, 9));
+	expect("-3 1", b, loose_snprintf(b, sizeof(b), "%Zd %d", (ptrdiff_t)-3, 1));
+}
+
 static void percent_n_writes_nothing_through_its_argument(void **state)
 {
 	int target = 1234;
@@ -580,6 +595,7 @@ int main(void)
 		cmocka_unit_test(null_string_prints_null_in_parentheses_unless_precision_is_too_short),
 		cmocka_unit_test(pointer_prints_lowercase_hex_with_0x_and_nil_for_null),
 		cmocka_unit_test(unknown_conversions_print_as_written_and_take_no_argument),
+		cmocka_unit_test(glibc_length_synonyms_L_q_Z_take_their_argument),
 		cmocka_unit_test(percent_n_writes_nothing_through_its_argument),
 		cmocka_unit_test(star_arguments_of_an_unknown_directive_are_still_consumed),
 		cmocka_unit_test(a_directive_cut_by_the_end_of_the_string_prints_as_is),
