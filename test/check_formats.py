@@ -11,14 +11,16 @@ any of these in a string literal is a build error.
 
   check_formats.py FILE...     prints file:line: directive, exits 1 if any
 
-Every string literal is checked, not only format arguments: a literal that
-is not a format will hardly contain one of these complete directives.
+Every string literal is checked, not only format arguments, except those of
+_Static_assert and inline assembly ("%gs:8" is a segment register there, not
+a directive).
 """
 import re
 import sys
 
 LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
 COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+NOT_FORMAT = re.compile(r"\b(_Static_assert|static_assert|__asm__|asm)\b[^;]*;", re.S)
 DIRECTIVE = re.compile(r"%(?P<pos>\d+\$)?[-+ #0]*(\*|\d+)?(\.(\*|\d*))?"
                        r"(?P<len>hh|h|ll|l|L|q|j|z|Z|t)?(?P<conv>[a-zA-Z%])")
 BAD_CONV = set("fFeEgGaAnm")
@@ -26,7 +28,8 @@ BAD_CONV = set("fFeEgGaAnm")
 
 def problems(text):
     """(line, directive, why) for each directive the engine does not support."""
-    text = COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    blank = lambda m: re.sub(r"[^\n]", " ", m.group(0))   # keeps line numbers
+    text = NOT_FORMAT.sub(blank, COMMENT.sub(blank, text))
     for lit in LITERAL.finditer(text):
         line = text.count("\n", 0, lit.start()) + 1
         for d in DIRECTIVE.finditer(lit.group(1)):
