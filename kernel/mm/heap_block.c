@@ -16,10 +16,12 @@
  * address-ordered first fit in O(log n), never a walk of a long list.
  * Freed large blocks of 2 to 128 KiB usable are first held in a bounded
  * cache (HELD_PER_BIN blocks in each of 24 bins, four per power of two,
- * LIFO) that serves the next large request of about that size in O(1);
- * the tree still counts them as allocated, their header carries
- * HEAP_HDR_HELD. Before the tree would grow the arena, every held block
- * goes back to it (and merges), so the cache never makes the arena grow.
+ * LIFO, HELD_BYTES_MAX in all) that serves the next large request of about
+ * that size in O(1); the tree still counts them as allocated, their header
+ * carries HEAP_HDR_HELD. To keep the arena short, a block with a free
+ * neighbour is never held (it merges in the tree), a held block above one
+ * the tree gets goes back with it, and before the tree would grow the arena
+ * every held block goes back to it and the search is repeated.
  * Pure code; caller serialises (see heap.h).
  */
 #include "kernel/mm/heap.h"
@@ -137,7 +139,7 @@ static bool held_put(struct heap *h, struct block_state *s, uint64_t *p,
 		return false;
 	bin = held_bin(bytes - BLOCK_HDR);
 	if (s->nr_held[bin] >= HELD_PER_BIN ||
-	    s->held_bytes + bytes > HELD_BYTES_MAX)
+	    s->held_bytes + (bytes - BLOCK_HDR) > HELD_BYTES_MAX)
 		return false;
 	s->held_bytes += bytes - BLOCK_HDR;
 	p[-1] = hdr | HEAP_HDR_HELD;
