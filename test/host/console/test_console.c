@@ -9,7 +9,6 @@
  * what the back end shows while the view moves, and the choice between the
  * framebuffer and VGA text with fake probes.
  */
-#include <libgen.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -24,6 +23,7 @@
 #include "kernel/console/fbcon.h"
 #include "lib/errno.h"
 #include "lib/psf.h"
+#include "test/host/build_file.h"
 
 #define CANARY 0x5a
 
@@ -40,27 +40,14 @@ struct font_file {
 static struct font_file small = { .name = "terminus16.psf" };
 static struct font_file large = { .name = "terminus32.psf" };
 
-/* Read and parse <dir of this binary>/../../font/NAME (the Makefile makes it). */
+/* Read and parse build/font/NAME (the Makefile makes it). */
 static int load_font(const char *argv0, struct font_file *f)
 {
-	char dir[4096], path[4200];
-	FILE *fp;
-	long n;
+	char rel[64];
 
-	snprintf(dir, sizeof(dir), "%s", argv0);
-	snprintf(path, sizeof(path), "%s/../../font/%s", dirname(dir), f->name);
-	fp = fopen(path, "rb");
-	if (!fp || fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) <= 0) {
-		fprintf(stderr, "test_console: cannot read the font %s: build it "
-			"first with `make build/font/%s`\n", path, f->name);
+	snprintf(rel, sizeof(rel), "font/%s", f->name);
+	if (build_file_read(argv0, rel, &f->data, &f->size))
 		return -1;
-	}
-	rewind(fp);
-	f->size = (size_t)n;
-	f->data = malloc(f->size);
-	if (!f->data || fread(f->data, 1, f->size, fp) != f->size)
-		return -1;
-	fclose(fp);
 	return psf_parse(&f->font, f->data, f->size, f->map, CONSOLE_FONT_MAP_MAX);
 }
 

@@ -7,7 +7,6 @@
  * and, after random writes and moves of the scrollback view, every cell
  * against what the console says the screen shows.
  */
-#include <libgen.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -22,6 +21,7 @@
 #include "kernel/console/vgacon.h"
 #include "lib/errno.h"
 #include "lib/psf.h"
+#include "test/host/build_file.h"
 
 #define CELLS (VGACON_COLS * VGACON_ROWS)
 
@@ -261,24 +261,7 @@ static void the_font_holds_the_cp437_glyphs_of_the_psf(void **state)
 
 static int load_font(const char *argv0)
 {
-	char dir[4096], path[4200];
-	FILE *fp;
-	long n;
-
-	snprintf(dir, sizeof(dir), "%s", argv0);
-	snprintf(path, sizeof(path), "%s/../../font/terminus16.psf", dirname(dir));
-	fp = fopen(path, "rb");
-	if (!fp || fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) <= 0) {
-		fprintf(stderr, "test_vgacon: cannot read %s: `make build/font/terminus16.psf`\n", path);
-		return -1;
-	}
-	rewind(fp);
-	font_size = (size_t)n;
-	font_data = malloc(font_size);
-	if (!font_data || fread(font_data, 1, font_size, fp) != font_size)
-		return -1;
-	fclose(fp);
-	return 0;
+	return build_file_read(argv0, "font/terminus16.psf", &font_data, &font_size);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)

@@ -5,7 +5,6 @@
  * scan done here; small fonts built in memory cover each rule of the formats
  * and each way a file can be malformed.
  */
-#include <libgen.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -18,6 +17,7 @@
 
 #include "lib/errno.h"
 #include "lib/psf.h"
+#include "test/host/build_file.h"
 #include "lib/utf8.h"
 
 #define MAP_CAP 2048
@@ -34,28 +34,13 @@ static struct font_file small = { "terminus16.psf", NULL, 0 };
 static struct font_file large = { "terminus32.psf", NULL, 0 };
 static struct psf_map_entry map[MAP_CAP];
 
-/* Read <dir of this binary>/../../font/NAME, where the Makefile puts the fonts. */
+/* Read build/font/NAME, where the Makefile puts the fonts. */
 static int load_font(const char *argv0, struct font_file *f)
 {
-	char dir[4096], path[4200];
-	FILE *fp;
-	long n;
+	char rel[64];
 
-	snprintf(dir, sizeof(dir), "%s", argv0);
-	snprintf(path, sizeof(path), "%s/../../font/%s", dirname(dir), f->name);
-	fp = fopen(path, "rb");
-	if (!fp || fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) <= 0) {
-		fprintf(stderr, "test_psf: cannot read the font %s: build it first "
-			"with `make build/font/%s`\n", path, f->name);
-		return -1;
-	}
-	rewind(fp);
-	f->size = (size_t)n;
-	f->data = malloc(f->size);
-	if (!f->data || fread(f->data, 1, f->size, fp) != f->size)
-		return -1;
-	fclose(fp);
-	return 0;
+	snprintf(rel, sizeof(rel), "font/%s", f->name);
+	return build_file_read(argv0, rel, &f->data, &f->size);
 }
 
 static void parse_ok(struct psf_font *font, const struct font_file *f)
