@@ -17,6 +17,7 @@ import time
 import qemu
 import screen
 from scenarios import scenario
+from scenarios_shell import command
 
 READY = "Ember shell"
 ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]")
@@ -72,29 +73,13 @@ def boot(args, opts, timeout):
     return qemu.Boot(code, vars_, image=image(args), timeout=timeout, nic=False, **opts)
 
 
-def answer(b, cmd, pattern, timeout=30):
-    """Type cmd on COM1; the first non-prompt line matching pattern, or None."""
-    b.serial_write((cmd + "\r").encode())
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            line = b.next_line(max(0.0, end - time.monotonic()))
-        except TimeoutError:
-            return None
-        if line is None:
-            return None
-        text = ANSI.sub("", line)
-        if "ember> " not in text and re.search(pattern, text):
-            return text
-    return None
-
 
 def serial_config(args, opts, patterns):
     with boot(args, opts, timeout=240) as b:
         if not b.wait_for(READY, 180):
             return False, "no shell; last: " + " | ".join(b.lines[-3:])
         log = [ANSI.sub("", l) for l in b.lines]
-        if not answer(b, "version", r"^Ember \S+ \(x86_64, UEFI\)$"):
+        if not command(b, "version", r"^Ember \S+ \(x86_64, UEFI\)$", timeout=30):
             return False, "'version' got no answer over serial"
     missing = [p for p in patterns if not any(re.search(p, l) for l in log)]
     if missing:
