@@ -74,6 +74,16 @@ static uint64_t rand64(void)
 	return rand_state;
 }
 
+/*
+ * Where a static PIE goes: UELF_PIE_BASE plus a random page offset below
+ * UELF_PIE_PAGES (28 bits), from the same TSC-mixed generator as AT_RANDOM.
+ * Not cryptographic: the layout differs per exec, it is not a secret.
+ */
+static uint64_t pie_bias(void)
+{
+	return UELF_PIE_BASE + (rand64() % UELF_PIE_PAGES) * PAGE_SIZE;
+}
+
 /* ---- memory ------------------------------------------------------------------ */
 
 /* A zeroed frame mapped at va in the active address space; its physical address or 0. */
@@ -180,7 +190,7 @@ static int load_program(struct image *im, const char *path, const char *const *a
 		return -LX_ENOENT;
 	if (n.type != FTREE_FILE)
 		return -LX_EACCES;
-	if (uelf_check(n.data, n.size, &prog, &why)) {
+	if (uelf_check_at(n.data, n.size, pie_bias(), &prog, &why)) {
 		kprintf("exec: %s: not a program Ember runs: %s\n", path, why);
 		return -LX_ENOEXEC;
 	}
