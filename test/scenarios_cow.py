@@ -13,44 +13,44 @@ import time
 
 import qemu
 from scenarios import scenario
-from scenarios_user import SHELL, Console, check, frames_free, user_esp
+import scenarios_user as su  # attributes used at run time: scenarios_user may be loading
 
 FORK_BUDGET_KIB = 256    # page tables + a kernel stack; a full copy takes over 8192
 
 
 def cow_body(con):
-    con.until(SHELL, 90)
+    con.until(su.SHELL, 90)
     con.shell("run /bin/hello", r"^Hello from user space!$")
-    before = frames_free(con)
+    before = su.frames_free(con)
     out = con.shell("run /test/cow", r"^cow: (ok a child exec'd right after fork|FAIL .*)$", 120)
-    check(not any("cow: FAIL" in l for l in out), f"cow: {out[-3:]!r}")
+    su.check(not any("cow: FAIL" in l for l in out), f"cow: {out[-3:]!r}")
     m = next((re.search(r"took (-?\d+) KiB of frames", l) for l in out if "took" in l), None)
-    check(m is not None, f"cow: no fork figure in {out!r}")
-    check(int(m.group(1)) <= FORK_BUDGET_KIB,
+    su.check(m is not None, f"cow: no fork figure in {out!r}")
+    su.check(int(m.group(1)) <= FORK_BUDGET_KIB,
           f"fork of 8 MiB took {m.group(1)} KiB of frames (budget {FORK_BUDGET_KIB})")
-    check(any("cow: ok parent and child each see only their own writes" in l for l in out),
+    su.check(any("cow: ok parent and child each see only their own writes" in l for l in out),
           "isolation line missing")
-    check(any(l.startswith("Hello from user space!") for l in out), "exec'd child printed nothing")
+    su.check(any(l.startswith("Hello from user space!") for l in out), "exec'd child printed nothing")
     con.shell("run /test/forkbomb", r"^forkbomb: fork failed with EAGAIN after \d+ children$", 90)
     out = con.shell("run /test/cowoom", r"^(cowoom: .*|run: exit status \d+)$", 240)
-    check(re.search(r"^cowoom: generation \d+ was killed by signal 9$", out[-1]),
+    su.check(re.search(r"^cowoom: generation \d+ was killed by signal 9$", out[-1]),
           f"cowoom: {out[-4:]!r}")
     kills = [l for l in out if re.search(r"^proc: \d+ \(cowoom\) killed: out of memory for a "
                                          r"copy-on-write page at 0x[0-9a-f]+$", l)]
-    check(len(kills) == 1, f"cowoom: want one out-of-memory kill report, got {kills!r}")
+    su.check(len(kills) == 1, f"cowoom: want one out-of-memory kill report, got {kills!r}")
     con.shell("echo shell answers", r"^shell answers$")
     con.shell("run /test/cow", r"^cow: (ok a child exec'd right after fork|FAIL .*)$", 120)
     time.sleep(0.5)
-    after = frames_free(con)
-    check(after == before, f"(frames, heap bytes in use, open files) {before} before, {after} after")
+    after = su.frames_free(con)
+    su.check(after == before, f"(frames, heap bytes in use, open files) {before} before, {after} after")
     return m.group(1)
 
 
 @scenario("system/user/cow_fork_isolation_frames_oom", level="system")
 def cow(args):
-    with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=user_esp(args), timeout=600) as b:
+    with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=su.user_esp(args), timeout=600) as b:
         try:
-            kib = cow_body(Console(b))
+            kib = cow_body(su.Console(b))
         except AssertionError as e:
             return False, str(e)
     return True, f"fork of 8 MiB touched: {kib} KiB of new frames"
