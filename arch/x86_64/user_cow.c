@@ -179,7 +179,7 @@ static int cow_break(uint64_t *e, uint64_t va)
 
 bool cow_fault(struct interrupt_frame *f)
 {
-	static char what[96];
+	char what[96];           /* on this stack: CPUs may report at once */
 	uint64_t va = read_cr2(), *e;
 	bool user = f->cs & 3;
 
