@@ -701,7 +701,6 @@ static const struct arch_user_hooks hooks = {
 void proc_init(void)
 {
 	static struct task_handle h;
-
 	char val[4];
 
 	arch_user_init(&hooks);
