@@ -223,6 +223,10 @@ struct arch_user_hooks {
 	void (*user_return)(struct interrupt_frame *f);
 	/* An exception in ring 3: what (a short English name), and a report line. */
 	void (*user_fault)(struct interrupt_frame *f, const char *what);
+	/* The kernel could not serve the current process (out of memory for a
+	 * copy-on-write page): report what and end it with SIGKILL on its way
+	 * back to ring 3. Interrupt context. */
+	void (*user_kill)(const char *what);
 };
 
 /*
@@ -276,6 +280,21 @@ void arch_frame_reset(struct interrupt_frame *f, uint64_t rip, uint64_t rsp);
  * of the partial copy freed); *pages gets the pages copied.
  */
 uint64_t arch_as_fork(uint64_t src_root, uint64_t *pages);
+/*
+ * fork with copy-on-write: a new root whose user half has copies of src's
+ * page tables and shares src's frames (one more holder each, see
+ * kernel/mm/frame_ref.h); writable pages become read-only copy-on-write in
+ * both, and the first write to one, from ring 3 or through copy_to_user,
+ * gives the writer a private frame. src must be the active space. 0 when
+ * out of memory; *pages gets the pages the new space maps.
+ */
+uint64_t arch_as_fork_cow(uint64_t src_root, uint64_t *pages);
+/*
+ * mprotect for the user page at va in the active space: as paging_protect,
+ * except that a shared frame asked to be writable stays read-only and
+ * copy-on-write. 0, -E_NOENT (not mapped) or paging_protect's errors.
+ */
+int arch_user_protect(uint64_t va, unsigned flags);
 /* Arguments 0-5 of a system call and its number; set its return value. */
 void arch_syscall_args(const struct interrupt_frame *f, uint64_t *nr, uint64_t a[6]);
 void arch_syscall_set_return(struct interrupt_frame *f, uint64_t v);

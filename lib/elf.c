@@ -70,7 +70,7 @@ static bool range_in_file(uint64_t off, uint64_t len, size_t size)
 }
 
 /* The file header on its own; the table it points to is checked by bounds. */
-static const char *check_header(const struct elf64_ehdr *eh, size_t size)
+static const char *check_header(const struct elf64_ehdr *eh, size_t size, bool allow_dyn)
 {
 	static const uint8_t magic[4] = { ELF_MAGIC0, 'E', 'L', 'F' };
 
@@ -83,8 +83,9 @@ static const char *check_header(const struct elf64_ehdr *eh, size_t size)
 	if (eh->e_ident[ELF_EI_VERSION] != ELF_EV_CURRENT ||
 	    eh->e_version != ELF_EV_CURRENT)
 		return "unsupported ELF version";
-	if (eh->e_type != ELF_ET_EXEC)
-		return "not an executable ELF file (e_type is not ET_EXEC)";
+	if (eh->e_type != ELF_ET_EXEC && !(allow_dyn && eh->e_type == ELF_ET_DYN))
+		return allow_dyn ? "not an executable ELF file (e_type is neither ET_EXEC nor ET_DYN)"
+				 : "not an executable ELF file (e_type is not ET_EXEC)";
 	if (eh->e_machine != ELF_EM_X86_64)
 		return "not an x86_64 executable";
 	if (eh->e_phentsize != sizeof(struct elf64_phdr))
@@ -223,6 +224,12 @@ static int elf_fail(struct elf_image *out, const char **why, const char *reason)
 int elf_validate(const void *data, size_t size, uint64_t min_vaddr,
 		 struct elf_image *out, const char **why)
 {
+	return elf_validate_type(data, size, min_vaddr, false, out, why);
+}
+
+int elf_validate_type(const void *data, size_t size, uint64_t min_vaddr, bool allow_dyn,
+		      struct elf_image *out, const char **why)
+{
 	uint16_t phidx[ELF_MAX_SEGMENTS];
 	struct elf64_ehdr eh;
 	const char *reason;
@@ -233,7 +240,7 @@ int elf_validate(const void *data, size_t size, uint64_t min_vaddr,
 	if (size < sizeof(eh))
 		return elf_fail(out, why, "file too small for an ELF header");
 	memcpy(&eh, data, sizeof(eh));
-	reason = check_header(&eh, size);
+	reason = check_header(&eh, size, allow_dyn);
 	if (!reason)
 		reason = collect_segments(data, size, &eh, min_vaddr, out, phidx);
 	out->entry = eh.e_entry;
@@ -242,6 +249,7 @@ int elf_validate(const void *data, size_t size, uint64_t min_vaddr,
 	if (reason)
 		return elf_fail(out, why, reason);
 	compute_span(out);
+	out->type = eh.e_type;
 	if (why)
 		*why = NULL;
 	return 0;

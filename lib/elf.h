@@ -10,6 +10,7 @@
 #ifndef EMBER_LIB_ELF_H
 #define EMBER_LIB_ELF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,8 +22,11 @@
 #define ELF_DATA_LSB      1       /* little endian */
 #define ELF_EV_CURRENT    1
 #define ELF_ET_EXEC       2
+#define ELF_ET_DYN        3       /* position-independent: a static PIE or a shared object */
 #define ELF_EM_X86_64     62
 #define ELF_PT_LOAD       1
+#define ELF_PT_DYNAMIC    2
+#define ELF_PT_INTERP     3
 #define ELF_PN_XNUM       0xffff  /* "real count is elsewhere": not supported */
 #define ELF_PF_X          0x1
 #define ELF_PF_W          0x2
@@ -82,6 +86,7 @@ struct elf_image {
 	unsigned count;           /* PT_LOAD segments in seg[] */
 	struct elf_segment seg[ELF_MAX_SEGMENTS];
 	uint64_t vbase, vend;     /* page-rounded span of all PT_LOAD segments */
+	uint16_t type;            /* ELF_ET_EXEC, or ELF_ET_DYN when allowed */
 };
 
 /*
@@ -98,5 +103,13 @@ struct elf_image {
  */
 int elf_validate(const void *data, size_t size, uint64_t min_vaddr,
 		 struct elf_image *out, const char **why);
+
+/*
+ * As elf_validate, also accepting ELF_ET_DYN when allow_dyn: its addresses
+ * (segments, entry, span) are then offsets from a load bias the caller
+ * chooses and checks; min_vaddr applies to them as they are in the file.
+ */
+int elf_validate_type(const void *data, size_t size, uint64_t min_vaddr, bool allow_dyn,
+		      struct elf_image *out, const char **why);
 
 #endif

@@ -11,6 +11,7 @@
 #include "arch/x86_64/exceptions.h"
 #include "arch/x86_64/tss.h"
 #include "arch/x86_64/user.h"
+#include "arch/x86_64/user_cow.h"
 #include "kernel/arch.h"
 #include "kernel/backtrace.h"
 #include "kernel/kprintf.h"
@@ -277,6 +278,8 @@ static bool from_user(struct interrupt_frame *f)
 void exception_handle(struct interrupt_frame *frame)
 {
 	stats.total++;
+	if (frame->vector == EXC_PAGE_FAULT && cow_fault(frame))
+		return;         /* a write to a copy-on-write page: now private, retry */
 	if (frame->vector == EXC_PAGE_FAULT && !(frame->cs & 3) && user_fixup(frame))
 		return;         /* a user copy hit a bad page: it returns -1 */
 	if (from_user(frame))

@@ -15,6 +15,7 @@
 #include "arch/x86_64/user.h"
 #include "kernel/arch.h"
 #include "kernel/kprintf.h"
+#include "kernel/mm/frame_ref.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/panic.h"
 #include "kernel/smp/cpu.h"
@@ -145,7 +146,7 @@ static uint64_t free_tree(uint64_t phys, unsigned level)
 	uint64_t *t = table_at(phys), n = 1;
 
 	if (level == 0) {
-		pmm_free_frame(phys & PTE_ADDR);
+		frame_ref_drop(phys & PTE_ADDR);   /* freed with its last holder (fork shares) */
 		return 1;
 	}
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
@@ -328,6 +329,20 @@ void arch_user_return(struct interrupt_frame *f)
 }
 
 extern const uint64_t uaccess_fixups[], uaccess_fixups_end[];
+
+bool user_fixup_known(uint64_t rip)
+{
+	for (const uint64_t *e = uaccess_fixups; e < uaccess_fixups_end; e += 2)
+		if (rip == e[0])
+			return true;
+	return false;
+}
+
+void user_kill(const char *what)
+{
+	if (hooks && hooks->user_kill)
+		hooks->user_kill(what);
+}
 
 bool user_fixup(struct interrupt_frame *f)
 {

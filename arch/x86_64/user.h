@@ -6,11 +6,18 @@
 #define EMBER_ARCH_USER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct interrupt_frame;
 
 /* A #PF in kernel mode at a user-copy instruction: resume at its fix-up. */
 bool user_fixup(struct interrupt_frame *f);
+
+/* Whether rip is a user-copy instruction (one with a fix-up). */
+bool user_fixup_known(uint64_t rip);
+
+/* The process layer ends the current process on its way back to ring 3 (SIGKILL), with a report. */
+void user_kill(const char *what);
 
 /* An exception from ring 3: the process layer ends the process. False if not from ring 3. */
 bool user_fault(struct interrupt_frame *f, const char *what);

@@ -21,3 +21,4 @@ $(BUILD)/test/user/%: test/user/%.c | $(DEPS_STAMP)
 all: $(USER_PROGS)
 test: $(USER_PROGS) $(TEST_USER_PROGS)
 $(IMAGE): $(USER_PROGS)
+include esp/user/pie.mk

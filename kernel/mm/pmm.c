@@ -118,6 +118,11 @@ void pmm_get_stats(struct pmm_stats *out)
 	arch_irq_restore(f);
 }
 
+uint64_t pmm_frame_span(void)
+{
+	return pool.frames;
+}
+
 int pmm_check(void)
 {
 	unsigned long f = arch_irq_save();

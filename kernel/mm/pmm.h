@@ -156,6 +156,8 @@ uint64_t pmm_reclaim_boot_memory(void);
 bool pmm_owns_frame(uint64_t phys);
 bool pmm_frame_is_free(uint64_t phys);
 void pmm_get_stats(struct pmm_stats *out);
+/* Frames [0, span) cover every frame the pool may ever manage (for per-frame tables). */
+uint64_t pmm_frame_span(void);
 /* pmm_core_check() of the kernel's pool. */
 int pmm_check(void);
 

@@ -94,6 +94,19 @@ struct lx_timeval { int64_t tv_sec, tv_usec; };
 
 struct lx_utsname { char f[6][65]; };   /* sysname nodename release version machine domain */
 
+/* sysinfo(2), x86_64 layout: sizes in units of mem_unit bytes. */
+struct lx_sysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+_Static_assert(sizeof(struct lx_sysinfo) == 112, "struct sysinfo is 112 bytes on x86_64");
+
 struct lx_winsize { uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel; };
 #define LX_TCGETS      0x5401
 #define LX_TCSETS      0x5402

@@ -5,7 +5,9 @@
  */
 #include "kernel/arch.h"
 #include "kernel/async/sched.h"
+#include "kernel/boot.h"
 #include "kernel/kprintf.h"
+#include "kernel/mm/frame_ref.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/paging.h"
 #include "kernel/mm/pmm.h"
@@ -19,6 +21,7 @@
 #include "kernel/proc/uelf.h"
 #include "kernel/smp/cpu.h"
 #include "kernel/time/clock.h"
+#include "lib/cmdline.h"
 #include "lib/string.h"
 
 #define STACK_BUILD_BYTES (3 * PAGE_SIZE)   /* argv/envp strings, pointers, auxv */
@@ -28,6 +31,7 @@ static int next_pid = 1;
 static struct waker runner_waker;
 static unsigned slice_ticks;
 static uint64_t rand_state = 0x9e3779b97f4a7c15ull;
+static bool fork_copies;          /* fork.cow=0: the eager full copy (the benchmark's baseline) */
 
 /* A new program image being built, committed to a process on success. */
 struct image {
@@ -70,6 +74,16 @@ static uint64_t rand64(void)
 	return rand_state;
 }
 
+/*
+ * Where a static PIE goes: UELF_PIE_BASE plus a random page offset below
+ * UELF_PIE_PAGES (28 bits), from the same TSC-mixed generator as AT_RANDOM.
+ * Not cryptographic: the layout differs per exec, it is not a secret.
+ */
+static uint64_t pie_bias(void)
+{
+	return UELF_PIE_BASE + (rand64() % UELF_PIE_PAGES) * PAGE_SIZE;
+}
+
 /* ---- memory ------------------------------------------------------------------ */
 
 /* A zeroed frame mapped at va in the active address space; its physical address or 0. */
@@ -103,7 +117,7 @@ void proc_unmap(struct proc *p, uint64_t va)
 	struct page_mapping old;
 
 	if (va < ARCH_USER_TOP && !paging_unmap(va, &old)) {
-		pmm_free_frame(old.phys);
+		frame_ref_drop(old.phys);     /* freed with its last holder */
 		p->pages--;
 	}
 }
@@ -176,7 +190,7 @@ static int load_program(struct image *im, const char *path, const char *const *a
 		return -LX_ENOENT;
 	if (n.type != FTREE_FILE)
 		return -LX_EACCES;
-	if (uelf_check(n.data, n.size, &prog, &why)) {
+	if (uelf_check_at(n.data, n.size, pie_bias(), &prog, &why)) {
 		kprintf("exec: %s: not a program Ember runs: %s\n", path, why);
 		return -LX_ENOEXEC;
 	}
@@ -537,7 +551,8 @@ int proc_fork(struct interrupt_frame *f)
 
 	if (!c)
 		return -LX_EAGAIN;
-	c->root = arch_as_fork(p->root, &c->pages);
+	c->root = fork_copies ? arch_as_fork(p->root, &c->pages) :
+				arch_as_fork_cow(p->root, &c->pages);
 	if (!c->root) {
 		pmm_free_run(c->kstack, PROC_KSTACK_PAGES);
 		free_slot(c);
@@ -636,6 +651,8 @@ static int fault_signal(const char *what)
 		return LX_SIGFPE;
 	if (contains(what, "pcode"))
 		return LX_SIGILL;
+	if (contains(what, "out of memory"))
+		return LX_SIGKILL;
 	return LX_SIGSEGV;
 }
 
@@ -648,6 +665,18 @@ static void on_user_fault(struct interrupt_frame *f, const char *what)
 		panic("proc: a ring 3 exception with no process: %s", what);
 	kprintf("proc: %d (%s) killed: %s\n", p->pid, p->name, what);
 	proc_exit(LX_W_SIGNAL(fault_signal(what)));
+}
+
+/* Out of memory for a copy-on-write page: the process ends on its way back to ring 3. */
+static void on_user_kill(const char *what)
+{
+	struct proc *p = proc_current();
+
+	if (!p)
+		panic("proc: %s with no process", what);
+	kprintf("proc: %d (%s) killed: %s\n", p->pid, p->name, what);
+	p->kill_sig = LX_SIGKILL;
+	cpu_self()->need_resched = 1;
 }
 
 static void on_tick(void *ctx)
@@ -666,13 +695,20 @@ static const struct arch_user_hooks hooks = {
 	.syscall = syscall_dispatch,
 	.user_return = on_user_return,
 	.user_fault = on_user_fault,
+	.user_kill = on_user_kill,
 };
 
 void proc_init(void)
 {
 	static struct task_handle h;
+	char val[4];
 
 	arch_user_init(&hooks);
+	frame_ref_init();           /* fork shares frames copy-on-write */
+	fork_copies = cmdline_get(boot_info()->cmdline, "fork.cow", val, sizeof(val)) >= 0 &&
+		      !strcmp(val, "0");
+	if (fork_copies)
+		kprintf("proc: fork.cow=0: fork copies every page\n");
 	if (clock_add_tick_callback(on_tick, NULL))
 		kprintf("proc: no timer tick: processes run until they block or exit\n");
 	if (sched_spawn("procs", procs_poll, NULL, &h) < 0)

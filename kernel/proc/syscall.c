@@ -7,6 +7,7 @@
 #include "kernel/kprintf.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/paging.h"
+#include "kernel/mm/pmm.h"
 #include "kernel/proc/file.h"
 #include "kernel/proc/linux_abi.h"
 #include "kernel/proc/proc.h"
@@ -251,11 +252,27 @@ static long sys_mprotect(const uint64_t a[6], struct interrupt_frame *f)
 		if (arch_user_next_mapped(va, a[0] + len) != va || !paging_translate(va, &m))
 			return -LX_ENOMEM;
 	for (uint64_t va = a[0]; va < a[0] + len; va += PAGE_SIZE)
-		paging_protect(va, prot_flags(a[2]) | PAGE_USER);
+		arch_user_protect(va, prot_flags(a[2]) | PAGE_USER);   /* shared stays copy-on-write */
 	return 0;
 }
 
 /* ---- identity, time, odds and ends -------------------------------------------------- */
+
+/* sysinfo: memory in bytes (mem_unit 1), the process count; programs measure what fork costs. */
+static long sys_sysinfo(const uint64_t a[6], struct interrupt_frame *f)
+{
+	struct lx_sysinfo si;
+	struct pmm_stats st;
+
+	pmm_get_stats(&st);
+	memset(&si, 0, sizeof(si));
+	si.uptime = (int64_t)(clock_uptime_ms() / 1000);
+	si.totalram = st.total * PAGE_SIZE;
+	si.freeram = st.free * PAGE_SIZE;
+	si.procs = (uint16_t)proc_count();
+	si.mem_unit = 1;
+	return copy_to_user(a[0], &si, sizeof(si));
+}
 
 static long sys_uname(const uint64_t a[6], struct interrupt_frame *f)
 {
@@ -448,6 +465,7 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS(87, sys_unlink),
 	SYS(89, sys_readlink),
 	SYS(96, sys_gettimeofday),
+	SYS(99, sys_sysinfo),
 	SYS(102, sys_getuid),
 	SYS(104, sys_getuid),            /* getgid */
 	SYS(107, sys_getuid),            /* geteuid */

@@ -10,6 +10,7 @@
 #include "lib/string.h"
 
 #define PT_PHDR 6
+#define PAGE_MASK 0xfffull
 
 static bool find_phdr(const uint8_t *data, const struct elf64_ehdr *eh, struct uelf *out)
 {
@@ -18,7 +19,8 @@ static bool find_phdr(const uint8_t *data, const struct elf64_ehdr *eh, struct u
 	for (unsigned i = 0; i < out->img.count; i++) {
 		const struct elf_segment *s = &out->img.seg[i];
 
-		if (eh->e_phoff >= s->offset && eh->e_phoff + bytes <= s->offset + s->filesz) {
+		if (eh->e_phoff >= s->offset && bytes <= s->filesz &&
+		    eh->e_phoff - s->offset <= s->filesz - bytes) {
 			out->phdr_vaddr = s->vaddr + (eh->e_phoff - s->offset);
 			return true;
 		}
@@ -27,7 +29,41 @@ static bool find_phdr(const uint8_t *data, const struct elf64_ehdr *eh, struct u
 	return false;
 }
 
+/* Whether the (bounds-checked) program header table has a PT_INTERP entry. */
+static bool has_interp(const uint8_t *data, const struct elf64_ehdr *eh)
+{
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		struct elf64_phdr ph;
+
+		memcpy(&ph, data + eh->e_phoff + (size_t)i * sizeof(ph), sizeof(ph));
+		if (ph.p_type == ELF_PT_INTERP)
+			return true;
+	}
+	return false;
+}
+
+/* A static PIE's addresses moved by bias; why set when they would not fit. */
+static int place(struct elf_image *img, uint64_t bias, const char **why)
+{
+	if (bias & PAGE_MASK)
+		return *why = "the load bias is not page aligned", -E_INVAL;
+	if (img->vend > UELF_MAX_VADDR || bias > UELF_MAX_VADDR - img->vend)
+		return *why = "a segment lies above the user program area", -E_INVAL;
+	for (unsigned i = 0; i < img->count; i++)
+		img->seg[i].vaddr += bias;
+	img->entry += bias;       /* inside a segment: no overflow either */
+	img->vbase += bias;
+	img->vend += bias;
+	return 0;
+}
+
 int uelf_check(const void *data, size_t size, struct uelf *out, const char **why)
+{
+	return uelf_check_at(data, size, UELF_PIE_BASE, out, why);
+}
+
+int uelf_check_at(const void *data, size_t size, uint64_t bias, struct uelf *out,
+		  const char **why)
 {
 	struct elf64_ehdr eh;
 	uint64_t total = 0;
@@ -36,9 +72,17 @@ int uelf_check(const void *data, size_t size, struct uelf *out, const char **why
 	if (!why)
 		why = &dummy;
 	memset(out, 0, sizeof(*out));
-	if (elf_validate(data, size, UELF_MIN_VADDR, &out->img, why))
+	if (elf_validate_type(data, size, 0, true, &out->img, why))
 		return -E_INVAL;
 	memcpy(&eh, data, sizeof(eh));
+	if (out->img.type == ELF_ET_DYN && has_interp(data, &eh))
+		return *why = "dynamic programs need an interpreter (PT_INTERP): Ember runs "
+			      "static and static-PIE programs", -E_INVAL;
+	if (out->img.type == ELF_ET_DYN && place(&out->img, bias, why))
+		return -E_INVAL;
+	out->bias = out->img.type == ELF_ET_DYN ? bias : 0;
+	if (out->img.vbase < UELF_MIN_VADDR)
+		return *why = "a segment lies below the user program area (the low 64 KiB)", -E_INVAL;
 	if (out->img.vend > UELF_MAX_VADDR)
 		return *why = "a segment lies above the user program area", -E_INVAL;
 	for (unsigned i = 0; i < out->img.count; i++)

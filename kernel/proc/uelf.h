@@ -19,6 +19,13 @@
 #define UELF_MAX_MEMSZ   (512ull << 20)         /* all segments together */
 #define UELF_MAX_ARGS    64                     /* argv or envp entries */
 #define UELF_MAX_STRINGS 8192                   /* bytes of argv + envp strings */
+/*
+ * Static PIEs (ET_DYN) load at UELF_PIE_BASE plus a random whole number of
+ * pages below UELF_PIE_PAGES: 2^28 pages (1 TiB) of room, all below the
+ * mmap area (PROC_MMAP_BASE, 16 TiB) so that the break can grow above them.
+ */
+#define UELF_PIE_BASE    0x0000005500000000ull
+#define UELF_PIE_PAGES   (1ull << 28)
 
 /* Auxiliary vector types (Linux, include/uapi/linux/auxvec.h). */
 #define AT_NULL    0
@@ -43,16 +50,24 @@
 struct uelf {
 	struct elf_image img;     /* entry, PT_LOAD segments, span */
 	uint64_t phdr_vaddr;      /* where the program headers are in memory (AT_PHDR) */
+	uint64_t bias;            /* added to a static PIE's addresses; 0 for ET_EXEC */
 	uint16_t phnum, phent;
 };
 
 /*
  * Checks data[0..size): everything elf_validate checks (bounds, x86_64,
  * page-disjoint segments, no W+X, entry in an executable segment), plus:
- * ET_EXEC only, segments inside [UELF_MIN_VADDR, UELF_MAX_VADDR), memory
- * size at most UELF_MAX_MEMSZ, program headers inside a loaded segment.
- * 0, or -E_INVAL with *why (not NULL) a one-line reason.
+ * ET_EXEC, or ET_DYN without PT_INTERP (a static PIE, self-relocating:
+ * musl's rcrt1.o) placed at the page-aligned load bias; segments (biased)
+ * inside [UELF_MIN_VADDR, UELF_MAX_VADDR), memory size at most
+ * UELF_MAX_MEMSZ, program headers inside a loaded segment. On success
+ * out->img, phdr_vaddr and entry are the addresses in memory (bias added).
+ * 0, or -E_INVAL with *why (if not NULL) a one-line reason.
  */
+int uelf_check_at(const void *data, size_t size, uint64_t bias, struct uelf *out,
+		  const char **why);
+
+/* uelf_check_at with the bias UELF_PIE_BASE (ignored for ET_EXEC). */
 int uelf_check(const void *data, size_t size, struct uelf *out, const char **why);
 
 /* What the initial stack holds. */

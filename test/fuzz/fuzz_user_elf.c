@@ -4,6 +4,9 @@
  * area, inside the file, page-disjoint, never W+X, an entry inside an
  * executable segment and program headers inside a segment; the initial
  * stack for an accepted program is 16-byte aligned and inside its buffer.
+ * Each input is also checked at a load bias taken from its last 8 bytes
+ * (static PIEs): accepted only page-aligned, with the same invariants, and
+ * never an ET_DYN program with PT_INTERP.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,6 +44,44 @@ static void check_accepted(const struct uelf *u, size_t size)
 	}
 	if (!entry_ok)
 		abort();
+	if (u->phdr_vaddr < UELF_MIN_VADDR || u->phdr_vaddr >= UELF_MAX_VADDR)
+		abort();
+	if (u->img.type != ELF_ET_DYN && u->bias)
+		abort();
+}
+
+/* Whether the input's program header table (in the file: it was accepted) names PT_INTERP. */
+static int names_interp(const uint8_t *data)
+{
+	struct elf64_ehdr eh;
+
+	memcpy(&eh, data, sizeof(eh));
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		struct elf64_phdr ph;
+
+		memcpy(&ph, data + eh.e_phoff + (size_t)i * sizeof(ph), sizeof(ph));
+		if (ph.p_type == ELF_PT_INTERP)
+			return 1;
+	}
+	return 0;
+}
+
+static void check_at_bias(const uint8_t *data, size_t size)
+{
+	struct uelf u;
+	const char *why = NULL;
+	uint64_t bias = 0;
+
+	if (size >= 8)
+		memcpy(&bias, data + size - 8, 8);
+	if (uelf_check_at(data, size, bias, &u, &why)) {
+		if (!why)
+			abort();
+		return;
+	}
+	check_accepted(&u, size);
+	if (u.img.type == ELF_ET_DYN && ((bias & 0xfff) || u.bias != bias || names_interp(data)))
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -52,12 +93,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *why = NULL;
 	uint64_t sp, top = 0x7ffffffff000ull;
 
+	check_at_bias(data, size);
 	if (uelf_check(data, size, &u, &why)) {
 		if (!why)
 			abort();
 		return 0;
 	}
 	check_accepted(&u, size);
+	if (u.img.type == ELF_ET_DYN && (u.bias != UELF_PIE_BASE || names_interp(data)))
+		abort();
 	sp = uelf_build_stack(stack, sizeof(stack), top, &a);
 	if (!sp || (sp & 15) || sp < top - sizeof(stack) || sp >= top)
 		abort();

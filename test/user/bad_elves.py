@@ -3,13 +3,16 @@
 make_all(good, outdir) writes one variant of the good static program per
 malformation the kernel must refuse with ENOEXEC and a clear reason:
 truncated, overlapping segments, a segment in the kernel half, a W+X
-segment, an absurd p_memsz, an entry point outside every segment.
+segment, an absurd p_memsz, an entry point outside every segment, and a
+dynamically linked program (ET_DYN with PT_INTERP: needs an interpreter).
 """
 import struct
 import sys
 import os
 
 PT_LOAD = 1
+PT_INTERP = 3
+ET_DYN = 3
 PF_X, PF_W = 1, 2
 
 
@@ -57,10 +60,15 @@ def variant(data, kind):
         put(d, off, p)
     elif kind == "entry":
         struct.pack_into("<Q", d, 24, 0x7000)
+    elif kind == "interp":          # a PIE asking for a dynamic linker (a path in the file)
+        struct.pack_into("<H", d, 16, ET_DYN)
+        off, p = next((o, q) for o, q in phdrs(d) if q[0] != PT_LOAD)
+        p[0], p[1], p[2], p[5], p[6] = PT_INTERP, 4, 0, 16, 16
+        put(d, off, p)
     return bytes(d)
 
 
-KINDS = ["truncated", "overlap", "kernelhalf", "wx", "memsz", "entry"]
+KINDS = ["truncated", "overlap", "kernelhalf", "wx", "memsz", "entry", "interp"]
 
 
 def make_all(good, outdir):

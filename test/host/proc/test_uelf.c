@@ -2,7 +2,8 @@
  * Host tests for user executables: a small static program built in memory
  * passes uelf_check and reports where its program headers are; each
  * malformation is refused with a reason (kernel-half or low segments,
- * W+X, absurd p_memsz, overlap, entry outside, ET_DYN, truncation); the
+ * W+X, absurd p_memsz, overlap, entry outside, truncation, ET_DYN with
+ * PT_INTERP, other types); a static PIE is placed at its load bias; the
  * initial stack has argc, argv, envp and auxv where Linux puts them, 16-byte
  * aligned, and the builder refuses what does not fit.
  */
@@ -126,13 +127,87 @@ static void entry_outside_text_is_refused(void **state)
 	expect_refused(sizeof(img));
 }
 
-static void shared_object_is_refused(void **state)
+/* The same program as a static PIE: ET_DYN, linked at 0, placed by a load bias. */
+static void build_pie(unsigned extra_phdrs)
 {
 	struct elf64_ehdr eh;
 
 	build();
 	memcpy(&eh, img, sizeof(eh));
-	eh.e_type = 3;                     /* ET_DYN: static-PIE is not supported yet */
+	eh.e_type = ELF_ET_DYN;
+	eh.e_entry = 0x100;
+	eh.e_phnum = (uint16_t)(2 + extra_phdrs);
+	memcpy(img, &eh, sizeof(eh));
+	put_phdr(0, ELF_PF_R | ELF_PF_X, 0, 0, 0x1000, 0x1000);
+	put_phdr(1, ELF_PF_R | ELF_PF_W, 0x1000, 0x1000, 0x1100, 0x3000);
+}
+
+static void static_pie_is_placed_at_the_bias(void **state)
+{
+	const uint64_t bias = UELF_PIE_BASE + 0x1234000;
+	struct uelf u;
+
+	build_pie(0);
+	assert_int_equal(uelf_check_at(img, sizeof(img), bias, &u, NULL), 0);
+	assert_int_equal(u.img.type, ELF_ET_DYN);
+	assert_int_equal(u.bias, bias);
+	assert_int_equal(u.img.seg[0].vaddr, bias);
+	assert_int_equal(u.img.seg[1].vaddr, bias + 0x1000);
+	assert_int_equal(u.img.entry, bias + 0x100);           /* AT_ENTRY */
+	assert_int_equal(u.phdr_vaddr, bias + 64);             /* AT_PHDR */
+	assert_int_equal(u.img.vbase, bias);
+	assert_int_equal(u.img.vend, bias + 0x4000);
+	assert_int_equal(uelf_check(img, sizeof(img), &u, NULL), 0);
+	assert_int_equal(u.bias, UELF_PIE_BASE);
+}
+
+static void static_pie_bias_must_be_aligned_and_fit(void **state)
+{
+	const uint64_t bad[] = { UELF_PIE_BASE + 0x10, 0, UELF_MAX_VADDR - 0x1000,
+				 UELF_MAX_VADDR, UINT64_MAX & ~0xfffull };
+	struct uelf u;
+	const char *why;
+
+	build_pie(0);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		assert_int_equal(uelf_check_at(img, sizeof(img), bad[i], &u, &why), -E_INVAL);
+		assert_non_null(why);
+	}
+}
+
+static void exec_ignores_the_bias(void **state)
+{
+	struct uelf u;
+
+	build();
+	assert_int_equal(uelf_check_at(img, sizeof(img), 0x7000, &u, NULL), 0);
+	assert_int_equal(u.bias, 0);
+	assert_int_equal(u.img.entry, BASE + 0x100);
+}
+
+static void dynamic_program_is_refused(void **state)
+{
+	struct elf64_phdr interp = { ELF_PT_INTERP, ELF_PF_R, 0x200, 0x200, 0x200, 0x1c, 0x1c, 1 };
+	struct uelf u;
+	const char *why = NULL;
+
+	build_pie(1);
+	memcpy(img + 64 + 2 * sizeof(interp), &interp, sizeof(interp));
+	assert_int_equal(uelf_check(img, sizeof(img), &u, &why), -E_INVAL);
+	assert_non_null(strstr(why, "dynamic programs need an interpreter"));
+}
+
+static void other_types_are_refused(void **state)
+{
+	struct elf64_ehdr eh;
+
+	build();
+	memcpy(&eh, img, sizeof(eh));
+	eh.e_type = 1;                     /* ET_REL */
+	memcpy(img, &eh, sizeof(eh));
+	expect_refused(sizeof(img));
+	eh.e_type = 4;                     /* ET_CORE */
 	memcpy(img, &eh, sizeof(eh));
 	expect_refused(sizeof(img));
 }
@@ -227,7 +302,11 @@ int main(void)
 		cmocka_unit_test(absurd_memsz_is_refused),
 		cmocka_unit_test(overlapping_segments_are_refused),
 		cmocka_unit_test(entry_outside_text_is_refused),
-		cmocka_unit_test(shared_object_is_refused),
+		cmocka_unit_test(static_pie_is_placed_at_the_bias),
+		cmocka_unit_test(static_pie_bias_must_be_aligned_and_fit),
+		cmocka_unit_test(exec_ignores_the_bias),
+		cmocka_unit_test(dynamic_program_is_refused),
+		cmocka_unit_test(other_types_are_refused),
 		cmocka_unit_test(every_truncation_is_refused),
 		cmocka_unit_test(stack_has_linux_layout),
 		cmocka_unit_test(stack_refuses_what_does_not_fit),
