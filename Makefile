@@ -82,7 +82,7 @@ FLAGS = $(BUILD)/flags/$(1)
 LIB_SRCS      := $(wildcard lib/*.c)
 LIB_HOST_SRCS := $(filter-out lib/string.c,$(LIB_SRCS))
 EFI_SRCS      := $(wildcard efi/*.c) efi/handoff.S lib/string.c lib/errno.c lib/elf.c lib/memmap.c \
-	lib/format.c lib/cmdline.c lib/filetree.c
+	lib/format.c lib/cmdline.c lib/filetree.c lib/inflate.c
 KERNEL_SRCS   := $(wildcard kernel/*.c kernel/*/*.c kernel/*/*.S arch/x86_64/*.c arch/x86_64/*.S) \
 	$(LIB_SRCS)
 KTEST_SRCS    := $(wildcard test/kernel/*.c test/kernel/*/*.c)
@@ -258,9 +258,11 @@ $(BUILD)/efi/%.o: %.S | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) -c -MMD -MP $< -o $@
 
-# One loader per kernel ELF: build/X.elf is embedded by build/efi/blob-X.o into
-# build/loader-X.so. X is kernel, test-kernel, or bad-VARIANT (a deliberately
-# malformed kernel, for the loader's refusal tests).
+# One loader per kernel ELF: build/X.elf is compressed (gzip -9n: deterministic,
+# no name or time stamp) into build/gz/X.elf.gz, which build/efi/blob-X.o embeds
+# into build/loader-X.so; the loader inflates it (lib/inflate.c, docs/boot.md).
+# X is kernel, test-kernel, or bad-VARIANT (a deliberately malformed kernel, or a
+# corrupt compressed one, for the loader's refusal tests: efi/compress.mk).
 # The loader embeds a stripped copy (no DWARF, no ELF symbol table: backtraces
 # use the kernel's own table in .rodata); build/X.elf keeps them for gdb.
 $(BUILD)/strip/%.elf: $(BUILD)/%.elf
@@ -270,13 +272,17 @@ $(BUILD)/strip/%.elf: $(BUILD)/%.elf
 $(BUILD)/bad-%.elf: $(BUILD)/strip/kernel.elf test/corrupt_elf.py
 	$(PYTHON) test/corrupt_elf.py $* $< $@
 
-$(BUILD)/efi/blob-bad-%.o: efi/kernel_blob.S $(BUILD)/bad-%.elf
+$(BUILD)/gz/bad-%.elf.gz: $(BUILD)/bad-%.elf
 	@mkdir -p $(@D)
-	$(CC) -c -DKERNEL_ELF='"$(BUILD)/bad-$*.elf"' $< -o $@
+	gzip -9nc $< > $@
 
-$(BUILD)/efi/blob-%.o: efi/kernel_blob.S $(BUILD)/strip/%.elf
+$(BUILD)/gz/%.elf.gz: $(BUILD)/strip/%.elf
 	@mkdir -p $(@D)
-	$(CC) -c -DKERNEL_ELF='"$(BUILD)/strip/$*.elf"' $< -o $@
+	gzip -9nc $< > $@
+
+$(BUILD)/efi/blob-%.o: efi/kernel_blob.S $(BUILD)/gz/%.elf.gz
+	@mkdir -p $(@D)
+	$(CC) -c -DKERNEL_GZ='"$(BUILD)/gz/$*.elf.gz"' $< -o $@
 
 $(BUILD)/loader-%.so: $(EFI_OBJS) $(BUILD)/efi/blob-%.o $(call FLAGS,efi-ld)
 	$(LD) $(EFI_LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(filter %.o,$^) -o $@ \
