@@ -25,6 +25,7 @@ EFI_INC      ?= /usr/include/efi
 EFI_LIB      ?= /usr/lib
 FONT_DIR     ?= /usr/share/consolefonts
 IMG_SIZE_MIB ?= 64
+LOADER_OPT   ?= -O2
 RELEASE      := 0.1.0
 VERSION      ?= $(RELEASE)+$(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
@@ -47,7 +48,7 @@ COMMON_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Werror=format -I. -I$(BUILD)/gen -MM
 # General registers only: some firmware (U-Boot) leaves SSE off (CR4.OSFXSR clear).
 EFI_CFLAGS := $(COMMON_CFLAGS) -ffreestanding -fpic -fshort-wchar -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-strict-aliasing -DGNU_EFI_USE_MS_ABI \
-	-isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -DEMBER_LOADER
+	-isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -DEMBER_LOADER $(LOADER_OPT)
 EFI_LDFLAGS := -nostdlib -znocombreloc -z noexecstack -shared -Bsymbolic \
 	-T $(EFI_LIB)/elf_x86_64_efi.lds
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
@@ -81,7 +82,7 @@ FLAGS = $(BUILD)/flags/$(1)
 # ---- sources -------------------------------------------------------------------------
 LIB_SRCS      := $(wildcard lib/*.c)
 LIB_HOST_SRCS := $(filter-out lib/string.c,$(LIB_SRCS))
-EFI_SRCS      := $(wildcard efi/*.c) efi/handoff.S lib/string.c lib/errno.c lib/elf.c lib/memmap.c \
+EFI_SRCS      := $(wildcard efi/*.c) efi/handoff.S arch/x86_64/string.c lib/string.c lib/errno.c lib/elf.c lib/memmap.c \
 	lib/format.c lib/cmdline.c lib/filetree.c lib/inflate.c
 KERNEL_SRCS   := $(wildcard kernel/*.c kernel/*/*.c kernel/*/*.S arch/x86_64/*.c arch/x86_64/*.S) \
 	$(LIB_SRCS)
@@ -247,8 +248,9 @@ $(BUILD)/efi/%.o: %.c $(call FLAGS,efi-c) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(EFI_CFLAGS) -c $< -o $@
 
-# gnu-efi's libefi brings the loader's memcpy/memset (lib/string.c has none: the
-# kernel's are in arch/x86_64/); weakened so nothing of ours can clash with it.
+# The loader links no libefi (efi/uefi.c has what it used); memcpy/memset are
+# the kernel's (arch/x86_64/string.c). lib/string.o stays weakened, as when
+# libefi brought its own.
 $(BUILD)/efi/lib/string.o: lib/string.c $(call FLAGS,efi-c) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(EFI_CFLAGS) -c $< -o $@
@@ -286,7 +288,7 @@ $(BUILD)/efi/blob-%.o: efi/kernel_blob.S $(BUILD)/gz/%.elf.gz
 
 $(BUILD)/loader-%.so: $(EFI_OBJS) $(BUILD)/efi/blob-%.o $(call FLAGS,efi-ld)
 	$(LD) $(EFI_LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(filter %.o,$^) -o $@ \
-		-L$(EFI_LIB) -lefi -lgnuefi
+		-L$(EFI_LIB) -lgnuefi
 
 # The loader's ELF becomes a PE32+ EFI application (subsystem 10): one recipe for
 # the real loader, the test loader and the malformed-kernel loaders.

@@ -170,7 +170,7 @@ EFI_STATUS loader_read_files(struct loader *ld)
 
 	if (EFI_ERROR(BS->HandleProtocol(ld->image, &LoadedImageProtocol, (void **)&li)))
 		return EFI_SUCCESS;
-	root = LibOpenRoot(li->DeviceHandle);
+	root = loader_open_root(li->DeviceHandle);
 	if (!root)
 		return EFI_SUCCESS;
 	if (EFI_ERROR(BS->AllocatePool(EfiLoaderData, sizeof(*fs), (void **)&fs))) {

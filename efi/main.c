@@ -114,7 +114,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	uint64_t entry_tsc;
 	EFI_STATUS st;
 
-	InitializeLib(image, systab);
+	loader_init_tables(systab);
 	BS->SetWatchdogTimer(0, 0, 0, NULL);  /* else the firmware resets us after 5 min */
 	loader_info("image base %#lx", (unsigned long)loader_image_base(image));
 	st = BS->AllocatePool(EfiLoaderData, sizeof(*ld), (void **)&ld);
