@@ -25,7 +25,7 @@ EFI_INC      ?= /usr/include/efi
 EFI_LIB      ?= /usr/lib
 FONT_DIR     ?= /usr/share/consolefonts
 IMG_SIZE_MIB ?= 64
-LOADER_OPT   ?= -O2
+LOADER_OPT   ?= -Os
 RELEASE      := 0.1.0
 VERSION      ?= $(RELEASE)+$(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
@@ -46,9 +46,13 @@ COMMON_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Werror=format -I. -I$(BUILD)/gen -MM
 
 # The UEFI loader: position independent, MS ABI calls through gnu-efi's wrappers.
 # General registers only: some firmware (U-Boot) leaves SSE off (CR4.OSFXSR clear).
+# Built small (docs/performance.md, "Image size"): -Os (LOADER_OPT) and hidden
+# symbols (nothing is exported: .dynsym shrinks). Not --gc-sections: it drops
+# crt0's .reloc and the PE becomes "relocations stripped"; not -fdata-sections:
+# gnu-efi's script would leave .bss.x out of the PE (test/check_pe_sections.py).
 EFI_CFLAGS := $(COMMON_CFLAGS) -ffreestanding -fpic -fshort-wchar -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-strict-aliasing -DGNU_EFI_USE_MS_ABI \
-	-isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -DEMBER_LOADER $(LOADER_OPT)
+	-isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -DEMBER_LOADER $(LOADER_OPT) -fvisibility=hidden
 EFI_LDFLAGS := -nostdlib -znocombreloc -z noexecstack -shared -Bsymbolic \
 	-T $(EFI_LIB)/elf_x86_64_efi.lds
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
@@ -291,10 +295,11 @@ $(BUILD)/loader-%.so: $(EFI_OBJS) $(BUILD)/efi/blob-%.o $(call FLAGS,efi-ld)
 		-L$(EFI_LIB) -lgnuefi
 
 # The loader's ELF becomes a PE32+ EFI application (subsystem 10): one recipe for
-# the real loader, the test loader and the malformed-kernel loaders.
+# the real loader, the test loader and the malformed-kernel loaders. --strip-all
+# leaves out the COFF symbol table (3 KiB nothing reads; gdb uses the .so).
 define efi_app
 	@mkdir -p $(@D)
-	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+	$(OBJCOPY) $(EFI_SECTIONS) --strip-all --target efi-app-x86_64 --subsystem=10 $< $@
 endef
 
 $(LOADER): $(BUILD)/loader-kernel.so
