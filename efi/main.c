@@ -104,8 +104,10 @@ static EFI_STATUS alloc_boot_info(struct loader *ld)
 	return EFI_SUCCESS;
 }
 
-/* gnu-efi's crt0 relocates the image, then calls us with the SysV ABI. */
-EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
+/* gnu-efi's crt0 relocates the image, then calls us with the SysV ABI. The one
+ * global symbol of the loader (the rest are hidden: -fvisibility=hidden), so gdb
+ * and test/scenarios_gdb.py find it as crt0 does. */
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab) __attribute__((visibility("default")));
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
