@@ -4,7 +4,7 @@
  * validates the ELF. Written from the two RFCs.
  *
  * Pure code, any context: reads nothing outside [in, in + len), writes
- * nothing outside [out, out + cap), allocates nothing (about 4 KiB of
+ * nothing outside [out, out + cap), allocates nothing (about 5 KiB of
  * tables on the caller's stack), needs no alignment. Every failure returns
  * a negative E* code and, when why is not NULL, a short static reason.
  */

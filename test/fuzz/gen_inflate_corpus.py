@@ -21,7 +21,7 @@ def raw(data, level=9, strategy=zlib.Z_DEFAULT_STRATEGY):
     return c.compress(data) + c.flush()
 
 
-def gz(data, name=None, flags_extra=False):
+def gz(data, name=None):
     buf = io.BytesIO()
     with gzip.GzipFile(filename=name or "", mode="wb", fileobj=buf, mtime=0) as g:
         g.write(data)
