@@ -25,6 +25,7 @@ EFI_INC      ?= /usr/include/efi
 EFI_LIB      ?= /usr/lib
 FONT_DIR     ?= /usr/share/consolefonts
 IMG_SIZE_MIB ?= 64
+LOADER_OPT   ?= -Os
 RELEASE      := 0.1.0
 VERSION      ?= $(RELEASE)+$(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
@@ -45,9 +46,13 @@ COMMON_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Werror=format -I. -I$(BUILD)/gen -MM
 
 # The UEFI loader: position independent, MS ABI calls through gnu-efi's wrappers.
 # General registers only: some firmware (U-Boot) leaves SSE off (CR4.OSFXSR clear).
+# Built small (docs/performance.md, "Image size"): -Os (LOADER_OPT) and hidden
+# symbols (nothing is exported: .dynsym shrinks). Not --gc-sections: it drops
+# crt0's .reloc and the PE becomes "relocations stripped"; not -fdata-sections:
+# gnu-efi's script would leave .bss.x out of the PE (test/check_pe_sections.py).
 EFI_CFLAGS := $(COMMON_CFLAGS) -ffreestanding -fpic -fshort-wchar -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-strict-aliasing -DGNU_EFI_USE_MS_ABI \
-	-isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -DEMBER_LOADER
+	-isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -DEMBER_LOADER $(LOADER_OPT) -fvisibility=hidden
 EFI_LDFLAGS := -nostdlib -znocombreloc -z noexecstack -shared -Bsymbolic \
 	-T $(EFI_LIB)/elf_x86_64_efi.lds
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
@@ -81,8 +86,8 @@ FLAGS = $(BUILD)/flags/$(1)
 # ---- sources -------------------------------------------------------------------------
 LIB_SRCS      := $(wildcard lib/*.c)
 LIB_HOST_SRCS := $(filter-out lib/string.c,$(LIB_SRCS))
-EFI_SRCS      := $(wildcard efi/*.c) efi/handoff.S lib/string.c lib/errno.c lib/elf.c lib/memmap.c \
-	lib/format.c lib/cmdline.c lib/filetree.c
+EFI_SRCS      := $(wildcard efi/*.c) efi/handoff.S arch/x86_64/string.c lib/string.c lib/errno.c lib/elf.c lib/memmap.c \
+	lib/format.c lib/cmdline.c lib/filetree.c lib/inflate.c
 KERNEL_SRCS   := $(wildcard kernel/*.c kernel/*/*.c kernel/*/*.S arch/x86_64/*.c arch/x86_64/*.S) \
 	$(LIB_SRCS)
 KTEST_SRCS    := $(wildcard test/kernel/*.c test/kernel/*/*.c)
@@ -247,8 +252,9 @@ $(BUILD)/efi/%.o: %.c $(call FLAGS,efi-c) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(EFI_CFLAGS) -c $< -o $@
 
-# gnu-efi's libefi brings the loader's memcpy/memset (lib/string.c has none: the
-# kernel's are in arch/x86_64/); weakened so nothing of ours can clash with it.
+# The loader links no libefi (efi/uefi.c has what it used); memcpy/memset are
+# the kernel's (arch/x86_64/string.c). lib/string.o stays weakened, as when
+# libefi brought its own.
 $(BUILD)/efi/lib/string.o: lib/string.c $(call FLAGS,efi-c) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(EFI_CFLAGS) -c $< -o $@
@@ -258,9 +264,11 @@ $(BUILD)/efi/%.o: %.S | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) -c -MMD -MP $< -o $@
 
-# One loader per kernel ELF: build/X.elf is embedded by build/efi/blob-X.o into
-# build/loader-X.so. X is kernel, test-kernel, or bad-VARIANT (a deliberately
-# malformed kernel, for the loader's refusal tests).
+# One loader per kernel ELF: build/X.elf is compressed (gzip -9n: deterministic,
+# no name or time stamp) into build/gz/X.elf.gz, which build/efi/blob-X.o embeds
+# into build/loader-X.so; the loader inflates it (lib/inflate.c, docs/boot.md).
+# X is kernel, test-kernel, or bad-VARIANT (a deliberately malformed kernel, or a
+# corrupt compressed one, for the loader's refusal tests: efi/compress.mk).
 # The loader embeds a stripped copy (no DWARF, no ELF symbol table: backtraces
 # use the kernel's own table in .rodata); build/X.elf keeps them for gdb.
 $(BUILD)/strip/%.elf: $(BUILD)/%.elf
@@ -270,23 +278,28 @@ $(BUILD)/strip/%.elf: $(BUILD)/%.elf
 $(BUILD)/bad-%.elf: $(BUILD)/strip/kernel.elf test/corrupt_elf.py
 	$(PYTHON) test/corrupt_elf.py $* $< $@
 
-$(BUILD)/efi/blob-bad-%.o: efi/kernel_blob.S $(BUILD)/bad-%.elf
+$(BUILD)/gz/bad-%.elf.gz: $(BUILD)/bad-%.elf
 	@mkdir -p $(@D)
-	$(CC) -c -DKERNEL_ELF='"$(BUILD)/bad-$*.elf"' $< -o $@
+	gzip -9nc $< > $@
 
-$(BUILD)/efi/blob-%.o: efi/kernel_blob.S $(BUILD)/strip/%.elf
+$(BUILD)/gz/%.elf.gz: $(BUILD)/strip/%.elf
 	@mkdir -p $(@D)
-	$(CC) -c -DKERNEL_ELF='"$(BUILD)/strip/$*.elf"' $< -o $@
+	gzip -9nc $< > $@
+
+$(BUILD)/efi/blob-%.o: efi/kernel_blob.S $(BUILD)/gz/%.elf.gz
+	@mkdir -p $(@D)
+	$(CC) -c -DKERNEL_GZ='"$(BUILD)/gz/$*.elf.gz"' $< -o $@
 
 $(BUILD)/loader-%.so: $(EFI_OBJS) $(BUILD)/efi/blob-%.o $(call FLAGS,efi-ld)
 	$(LD) $(EFI_LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(filter %.o,$^) -o $@ \
-		-L$(EFI_LIB) -lefi -lgnuefi
+		-L$(EFI_LIB) -lgnuefi
 
 # The loader's ELF becomes a PE32+ EFI application (subsystem 10): one recipe for
-# the real loader, the test loader and the malformed-kernel loaders.
+# the real loader, the test loader and the malformed-kernel loaders. --strip-all
+# leaves out the COFF symbol table (3 KiB nothing reads; gdb uses the .so).
 define efi_app
 	@mkdir -p $(@D)
-	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 --subsystem=10 $< $@
+	$(OBJCOPY) $(EFI_SECTIONS) --strip-all --target efi-app-x86_64 --subsystem=10 $< $@
 endef
 
 $(LOADER): $(BUILD)/loader-kernel.so

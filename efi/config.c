@@ -74,7 +74,7 @@ static void cmdline_from_file(struct loader *ld)
 
 	if (EFI_ERROR(BS->HandleProtocol(ld->image, &LoadedImageProtocol, (void **)&li)))
 		return;
-	root = LibOpenRoot(li->DeviceHandle);
+	root = loader_open_root(li->DeviceHandle);
 	if (!root)
 		return;
 	if (!EFI_ERROR(root->Open(root, &file, CMDLINE_FILE, EFI_FILE_MODE_READ, 0))) {
@@ -178,12 +178,12 @@ static void find_rsdp(struct boot_info *bi)
 
 	for (i = 0; i < ST->NumberOfTableEntries; i++) {
 		EFI_CONFIGURATION_TABLE *t = &ST->ConfigurationTable[i];
-		if (!CompareGuid(&t->VendorGuid, &acpi20)) {
+		if (loader_guid_equal(&t->VendorGuid, &acpi20)) {
 			bi->rsdp_phys = (uint64_t)t->VendorTable;
 			bi->rsdp_revision = 2;
 			return;
 		}
-		if (!CompareGuid(&t->VendorGuid, &AcpiTableGuid) && !bi->rsdp_phys)
+		if (loader_guid_equal(&t->VendorGuid, &AcpiTableGuid) && !bi->rsdp_phys)
 			bi->rsdp_phys = (uint64_t)t->VendorTable;
 	}
 }

@@ -29,13 +29,15 @@ struct files_state {
 	uint64_t bytes;
 };
 
-static struct files_state fs;
+/* 50 KiB: from the pool, as a static it would be 50 KiB of zeros in BOOTX64.EFI
+ * (gnu-efi's link keeps .bss in the file's .data). */
+static struct files_state *fs;
 
 /* path + "/" + wide name as ASCII into the name pool; NULL if it does not fit or is not ASCII. */
 static const char *add_name(const char *path, const CHAR16 *wide)
 {
-	char *out = fs.names + fs.names_used;
-	size_t room = NAMES_BYTES - fs.names_used, n = 0, pl = strlen(path);
+	char *out = fs->names + fs->names_used;
+	size_t room = NAMES_BYTES - fs->names_used, n = 0, pl = strlen(path);
 
 	if (pl + 2 > room)
 		return NULL;
@@ -50,7 +52,7 @@ static const char *add_name(const char *path, const CHAR16 *wide)
 		out[n++] = (char)*wide;
 	}
 	out[n++] = '\0';
-	fs.names_used += n;
+	fs->names_used += n;
 	return out;
 }
 
@@ -61,7 +63,7 @@ static EFI_STATUS read_file(EFI_FILE_HANDLE dir, const EFI_FILE_INFO *info, stru
 	void *buf = NULL;
 	EFI_STATUS st;
 
-	if (fs.bytes + size > FILES_BYTES_MAX)
+	if (fs->bytes + size > FILES_BYTES_MAX)
 		return EFI_OUT_OF_RESOURCES;
 	st = dir->Open(dir, &f, (CHAR16 *)info->FileName, EFI_FILE_MODE_READ, 0);
 	if (EFI_ERROR(st))
@@ -81,7 +83,7 @@ static EFI_STATUS read_file(EFI_FILE_HANDLE dir, const EFI_FILE_INFO *info, stru
 	}
 	e->data = buf;
 	e->size = size;
-	fs.bytes += size;
+	fs->bytes += size;
 	return EFI_SUCCESS;
 }
 
@@ -90,13 +92,13 @@ static void walk(EFI_FILE_HANDLE dir, const char *path, unsigned depth);
 /* One directory entry: record it, read a file, descend into a directory. */
 static void visit(EFI_FILE_HANDLE dir, const char *path, const EFI_FILE_INFO *info, unsigned depth)
 {
-	struct ftree_input *e = &fs.in[fs.n];
+	struct ftree_input *e = &fs->in[fs->n];
 	const char *name = add_name(path, info->FileName);
 	bool is_dir = info->Attribute & EFI_FILE_DIRECTORY;
 	EFI_FILE_HANDLE sub;
 	EFI_STATUS st;
 
-	if (!name || fs.n == FILES_MAX || (is_dir && depth + 1 >= FILES_DEPTH)) {
+	if (!name || fs->n == FILES_MAX || (is_dir && depth + 1 >= FILES_DEPTH)) {
 		loader_info("files: skipping an entry of ember/%s (name, count or depth limit)", path);
 		return;
 	}
@@ -108,10 +110,10 @@ static void visit(EFI_FILE_HANDLE dir, const char *path, const EFI_FILE_INFO *in
 			loader_error(st, "files: cannot read ember/%s; skipped", name);
 			return;
 		}
-		fs.n++;
+		fs->n++;
 		return;
 	}
-	fs.n++;
+	fs->n++;
 	if (!EFI_ERROR(dir->Open(dir, &sub, (CHAR16 *)info->FileName, EFI_FILE_MODE_READ, 0))) {
 		walk(sub, name, depth + 1);
 		sub->Close(sub);
@@ -138,10 +140,10 @@ static void walk(EFI_FILE_HANDLE dir, const char *path, unsigned depth)
 	}
 }
 
-/* Packs fs.in into kernel-typed pages and records them in the boot info. */
+/* Packs fs->in into kernel-typed pages and records them in the boot info. */
 static EFI_STATUS pack(struct loader *ld)
 {
-	uint64_t bytes = ftree_bytes(fs.in, fs.n), phys;
+	uint64_t bytes = ftree_bytes(fs->in, fs->n), phys;
 	int64_t n;
 
 	phys = loader_alloc_pages(ld, UEFI_MEM_EMBER_KERNEL, (bytes + 4095) / 4096);
@@ -150,7 +152,7 @@ static EFI_STATUS pack(struct loader *ld)
 			     (unsigned long long)bytes);
 		return EFI_OUT_OF_RESOURCES;
 	}
-	n = ftree_write((void *)phys, bytes, fs.in, fs.n, fs.idx);
+	n = ftree_write((void *)phys, bytes, fs->in, fs->n, fs->idx);
 	if (n < 0) {
 		loader_error(EFI_LOAD_ERROR, "files: packing ember/ failed (%d)", (int)n);
 		return EFI_LOAD_ERROR;
@@ -168,19 +170,27 @@ EFI_STATUS loader_read_files(struct loader *ld)
 
 	if (EFI_ERROR(BS->HandleProtocol(ld->image, &LoadedImageProtocol, (void **)&li)))
 		return EFI_SUCCESS;
-	root = LibOpenRoot(li->DeviceHandle);
+	root = loader_open_root(li->DeviceHandle);
 	if (!root)
 		return EFI_SUCCESS;
+	if (EFI_ERROR(BS->AllocatePool(EfiLoaderData, sizeof(*fs), (void **)&fs))) {
+		root->Close(root);
+		loader_error(EFI_OUT_OF_RESOURCES, "files: no memory for the file list");
+		return EFI_OUT_OF_RESOURCES;
+	}
+	memset(fs, 0, sizeof(*fs));
 	if (!EFI_ERROR(root->Open(root, &dir, L"ember", EFI_FILE_MODE_READ, 0))) {
 		walk(dir, "", 0);
 		dir->Close(dir);
 		st = pack(ld);
-		loader_info("files: %u entries, %llu bytes from ember/", (unsigned)fs.n,
-			    (unsigned long long)fs.bytes);
+		loader_info("files: %u entries, %llu bytes from ember/", (unsigned)fs->n,
+			    (unsigned long long)fs->bytes);
 	}
 	root->Close(root);
-	for (size_t i = 0; i < fs.n; i++)
-		if (fs.in[i].data)
-			BS->FreePool((void *)fs.in[i].data);
+	for (size_t i = 0; i < fs->n; i++)
+		if (fs->in[i].data)
+			BS->FreePool((void *)fs->in[i].data);
+	BS->FreePool(fs);
+	fs = NULL;
 	return st;
 }

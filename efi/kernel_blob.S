@@ -1,13 +1,14 @@
 /*
- * The kernel ELF, embedded in the loader's read-only data so that one
- * BOOTX64.EFI is all a boot medium needs. KERNEL_ELF is the path of the
- * file, given by the Makefile (the normal or the test kernel).
+ * The kernel ELF, gzip-compressed, embedded in the loader's read-only data so
+ * that one BOOTX64.EFI is all a boot medium needs. KERNEL_GZ is the path of
+ * the .gz file, given by the Makefile (the normal, the test or a malformed
+ * kernel); efi/load.c inflates it with lib/inflate.c.
  */
 	.section .rodata
-	.balign 4096
-	.global ember_kernel_elf
-ember_kernel_elf:
-	.incbin KERNEL_ELF
-	.global ember_kernel_elf_end
-ember_kernel_elf_end:
+	.balign 16
+	.global ember_kernel_gz
+ember_kernel_gz:
+	.incbin KERNEL_GZ
+	.global ember_kernel_gz_end
+ember_kernel_gz_end:
 	.section .note.GNU-stack,"",@progbits

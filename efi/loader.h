@@ -46,6 +46,12 @@ struct loader {
 	unsigned nallocs;
 };
 
+/* UEFI library services (uefi.c), in place of gnu-efi's libefi. */
+void loader_init_tables(EFI_SYSTEM_TABLE *systab);
+bool loader_guid_equal(const EFI_GUID *a, const EFI_GUID *b);
+EFI_FILE_HANDLE loader_open_root(EFI_HANDLE device);
+EFI_MEMORY_DESCRIPTOR *loader_memory_map(UINTN *count, UINTN *key, UINTN *dsize, UINT32 *dver);
+
 /* Console helpers: one line, prefixed "ember loader: ". */
 void loader_error(EFI_STATUS status, const char *fmt, ...) __printf_like(2, 3);
 void loader_info(const char *fmt, ...) __printf_like(1, 2);

@@ -104,8 +104,10 @@ static EFI_STATUS alloc_boot_info(struct loader *ld)
 	return EFI_SUCCESS;
 }
 
-/* gnu-efi's crt0 relocates the image, then calls us with the SysV ABI. */
-EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
+/* gnu-efi's crt0 relocates the image, then calls us with the SysV ABI. The one
+ * global symbol of the loader (the rest are hidden: -fvisibility=hidden), so gdb
+ * and test/scenarios_gdb.py find it as crt0 does. */
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab) __attribute__((visibility("default")));
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
@@ -114,7 +116,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	uint64_t entry_tsc;
 	EFI_STATUS st;
 
-	InitializeLib(image, systab);
+	loader_init_tables(systab);
 	BS->SetWatchdogTimer(0, 0, 0, NULL);  /* else the firmware resets us after 5 min */
 	loader_info("image base %#lx", (unsigned long)loader_image_base(image));
 	st = BS->AllocatePool(EfiLoaderData, sizeof(*ld), (void **)&ld);

@@ -80,7 +80,7 @@ static EFI_STATUS build_direct_map(struct loader *ld)
 	uint64_t page = (ld->cpu_flags & BOOT_CPU_PAGE_1G) ? PAGE_1G : PAGE_2M;
 	UINTN n, key, dsize;
 	UINT32 dver;
-	EFI_MEMORY_DESCRIPTOR *map = LibMemoryMap(&n, &key, &dsize, &dver);
+	EFI_MEMORY_DESCRIPTOR *map = loader_memory_map(&n, &key, &dsize, &dver);
 	int err = 0;
 	UINTN i;
 
@@ -93,7 +93,7 @@ static EFI_STATUS build_direct_map(struct loader *ld)
 		EFI_MEMORY_DESCRIPTOR *d = (void *)((uint8_t *)map + i * dsize);
 		err = map_direct(ld, d->PhysicalStart, d->PhysicalStart + d->NumberOfPages * PAGE, page);
 	}
-	FreePool(map);
+	BS->FreePool(map);
 	if (err) {
 		loader_error(EFI_OUT_OF_RESOURCES, "direct map: %s", err_name(err));
 		return EFI_OUT_OF_RESOURCES;

@@ -2,7 +2,7 @@
  * The kernel's memcpy and memset (declared in lib/string.h, which keeps the
  * rest of the string functions in plain C): "rep movsb" and "rep stosb",
  * short and fast on every CPU with ERMSB. Here because lib/ has no assembly.
- * The loader takes these two from gnu-efi's libefi. Any context.
+ * The loader links this file too (it has no libefi). Any context.
  */
 #include "lib/string.h"
 

@@ -16,7 +16,8 @@ FLAG_SETS    += fuzz-c
 flags_fuzz-c  = $(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_LDFLAGS)
 
 # Every target links all of lib/ (as the host tests do) and the kernel sources
-# fuzz_X_SRCS names: one line per target that needs any.
+# fuzz_X_SRCS names: one line per target that needs any (and fuzz_X_LDLIBS, for a
+# reference library linked into that target only).
 fuzz_console_SRCS  := kernel/console/console.c kernel/console/fbcon.c
 fuzz_ansi_in_SRCS  := kernel/input/ansi_in.c kernel/input/kbd.c kernel/input/kbd_layouts.c
 fuzz_kbd_SRCS      := kernel/input/kbd.c kernel/input/kbd_layouts.c
@@ -65,6 +66,6 @@ define fuzz_rule
 $(BUILD)/fuzz/bin/fuzz_$(1): $(call obj,fuzz,test/fuzz/fuzz_$(1).c $(LIB_HOST_SRCS) $(fuzz_$(1)_SRCS)) \
 		$(call FLAGS,fuzz-c)
 	@mkdir -p $$(@D)
-	$$(FUZZ_CC) $$(filter %.o,$$^) -o $$@ $$(FUZZ_LDFLAGS)
+	$$(FUZZ_CC) $$(filter %.o,$$^) -o $$@ $$(FUZZ_LDFLAGS) $$(fuzz_$(1)_LDLIBS)
 endef
 $(foreach n,$(FUZZ_NAMES),$(eval $(call fuzz_rule,$(n))))
