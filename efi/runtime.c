@@ -9,9 +9,12 @@
  * loader. The kernel copies the root's one PML4 entry into a root of its own
  * for the length of a call, so its own tables never hold the firmware's
  * writable and executable pages. No allocation after ExitBootServices.
+ * efi=noruntime on the command line skips all of it (a firmware that breaks
+ * in SetVirtualAddressMap).
  */
 #include "arch/x86_64/mmu.h"
 #include "efi/loader.h"
+#include "lib/cmdline.h"
 #include "lib/efirt.h"
 #include "lib/string.h"
 
@@ -51,6 +54,10 @@ void loader_runtime_prepare(struct loader *ld)
 	ld->bi->efi_rt_error = -E_NODEV;
 	if (!rt || rt->Hdr.Signature != RT_SIGNATURE)
 		return;
+	if (cmdline_has(ld->bi->cmdline, "efi=noruntime")) {
+		loader_info("efi=noruntime: runtime services left where they are, unused");
+		return;
+	}
 	ld->bi->efi_rt_error = -E_NOMEM;
 	map = LibMemoryMap(&n, &key, &dsize, &dver);
 	if (!map)
