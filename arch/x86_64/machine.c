@@ -187,6 +187,7 @@ static void reset_8042(void)
 enum reset_path { RESET_EFI, RESET_ACPI, RESET_KBD, RESET_TRIPLE };
 
 static const char *const reset_names[] = { "efi", "acpi", "kbd", "triple" };
+static const char *const first_names[] = { "EFI ResetSystem", "ACPI", "8042", "triple fault" };
 
 static enum reset_path reset_first(void)
 {
@@ -305,8 +306,7 @@ void arch_power_report(void)
 	efi_rt_describe(efi, sizeof(efi));
 	kprintf("power: EFI runtime services of \"%s\": %s\n", boot_info()->fw_vendor, efi);
 	kprintf("power: first path: %s (reset=%s)\n",
-		first == RESET_EFI && !err ? "EFI ResetSystem" : "ACPI",
-		reset_names[first]);
+		first == RESET_EFI && err ? "ACPI" : first_names[first], reset_names[first]);
 	kprintf("power: poweroff tries:%s ACPI S5%s, QEMU's ports\n",
 		first != RESET_EFI ? "" : err ? " EFI (unusable)," :
 		efi_quirk_no_shutdown() ? " EFI (skipped: resets instead)," : " EFI ResetSystem,",
