@@ -210,12 +210,11 @@ static enum reset_path reset_first(void)
  */
 static bool efi_quirk_no_shutdown(void)
 {
+	static const char name[] = "U-Boot";
 	const struct boot_info *bi = boot_info();
 
-	size_t n = strlen("U-Boot");
-
 	for (const char *p = bi ? bi->fw_vendor : ""; *p; p++)
-		if (strncmp(p, "U-Boot", n) == 0)
+		if (strncmp(p, name, sizeof(name) - 1) == 0)
 			return true;
 	return false;
 }
