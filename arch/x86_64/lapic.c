@@ -11,6 +11,7 @@
 #include "kernel/arch.h"
 #include "kernel/mm/mmio.h"
 #include "kernel/panic.h"
+#include "kernel/time/calibrate.h"
 #include "lib/errno.h"
 
 #define MSR_APIC_BASE      0x1b
@@ -94,18 +95,10 @@ static void error_vector(struct interrupt_frame *f)
 	lapic_eoi();
 }
 
-/*
- * TSC-deadline mode fires once per write of the MSR: arm the next tick one
- * period after the last deadline (no drift), or one period from now when
- * the handler ran so late that the next deadline has passed already.
- */
+/* TSC-deadline mode fires once per write of the MSR: arm the next tick. */
 static void deadline_rearm(void)
 {
-	uint64_t now = rdtsc();
-
-	deadline_next += deadline_period;
-	if (deadline_next <= now)
-		deadline_next = now + deadline_period;
+	deadline_next = calib_next_deadline(deadline_next, deadline_period, rdtsc());
 	wrmsr(MSR_TSC_DEADLINE, deadline_next);
 }
 
