@@ -87,7 +87,7 @@ FLAGS = $(BUILD)/flags/$(1)
 LIB_SRCS      := $(wildcard lib/*.c)
 LIB_HOST_SRCS := $(filter-out lib/string.c,$(LIB_SRCS))
 EFI_SRCS      := $(wildcard efi/*.c) efi/handoff.S arch/x86_64/string.c lib/string.c lib/errno.c lib/elf.c lib/memmap.c \
-	lib/format.c lib/cmdline.c lib/filetree.c lib/inflate.c
+	lib/format.c lib/cmdline.c lib/filetree.c lib/inflate.c lib/efirt.c
 KERNEL_SRCS   := $(wildcard kernel/*.c kernel/*/*.c kernel/*/*.S arch/x86_64/*.c arch/x86_64/*.S) \
 	$(LIB_SRCS)
 KTEST_SRCS    := $(wildcard test/kernel/*.c test/kernel/*/*.c)

@@ -79,6 +79,7 @@ EFI_STATUS loader_exit_boot_services(struct loader *ld)
 	size_t count;
 	EFI_STATUS st;
 
+	loader_runtime_prepare(ld);
 	st = prepare_buffers(ld, &buf, &cap, &dsize);
 	if (EFI_ERROR(st))
 		return st;
@@ -100,6 +101,7 @@ EFI_STATUS loader_exit_boot_services(struct loader *ld)
 	ld->bi->tsc[BOOT_PHASE_EXIT] = rdtsc();
 	ld->bi->ebs_attempts = ld->ebs_attempts;
 
+	loader_runtime_map(ld, buf, size, dsize, ver);
 	if (memmap_from_uefi(buf, size, dsize, ld->map_out, ld->map_cap, &count))
 		serial_panic("ember loader: the firmware memory map is malformed\r\n");
 	ld->bi->mem_map = (const struct mem_region *)(DIRECT_MAP_BASE + (uint64_t)ld->map_out);

@@ -18,6 +18,7 @@
 #include "arch/x86_64/cpu.h"   /* header-only instruction wrappers */
 #include "kernel/boot_info.h"
 #include "lib/compiler.h"
+#include "lib/efirt.h"
 #include "lib/elf.h"
 #include "lib/errno.h"
 
@@ -40,6 +41,11 @@ struct loader {
 	uint64_t pml4_phys;          /* root of the page tables built here */
 	bool stale_key_test;         /* cmdline loader.stale_map_key=1: force one EBS retry */
 	unsigned ebs_attempts;
+
+	/* UEFI runtime services (runtime.c): a root of their own and its table pool. */
+	uint64_t rt_root, rt_pool, rt_pool_pages, rt_pool_used;
+	struct efirt_region *rt_regions;
+	size_t rt_cap;
 
 	/* Every page allocation, so a failed boot gives all of it back. */
 	struct { uint64_t phys, pages; } allocs[LOADER_MAX_ALLOCS];
@@ -68,6 +74,10 @@ EFI_STATUS loader_load_kernel(struct loader *ld);   /* validate ELF, load, stack
 EFI_STATUS loader_read_files(struct loader *ld);    /* ESP ember/ -> file-tree archive */
 EFI_STATUS loader_build_paging(struct loader *ld);  /* 4-level tables */
 EFI_STATUS loader_exit_boot_services(struct loader *ld);
+/* runtime.c: allocate before ExitBootServices; map and SetVirtualAddressMap after.
+ * Failures only leave boot_info.efi_rt_error set: the kernel falls back. */
+void loader_runtime_prepare(struct loader *ld);
+void loader_runtime_map(struct loader *ld, void *map, UINTN size, UINTN dsize, UINT32 ver);
 
 /* handoff.S: load CR3, switch stacks, jump. Never returns. */
 void loader_handoff(uint64_t cr3, uint64_t stack_top, uint64_t entry, uint64_t boot_info)

@@ -101,6 +101,9 @@ static EFI_STATUS alloc_boot_info(struct loader *ld)
 	ld->bi->uefi_system_table = (uint64_t)ST;
 	ld->bi->uefi_revision = ST->Hdr.Revision;
 	ld->bi->cpu_flags = ld->cpu_flags;
+	for (unsigned i = 0; ST->FirmwareVendor && ST->FirmwareVendor[i] &&
+			     i < sizeof(ld->bi->fw_vendor) - 1; i++)
+		ld->bi->fw_vendor[i] = ST->FirmwareVendor[i] < 0x80 ? (char)ST->FirmwareVendor[i] : '?';
 	return EFI_SUCCESS;
 }
 

@@ -174,14 +174,18 @@ const char *arch_cpu_feature_name(unsigned i);
 void arch_breakpoint(void);
 
 /*
- * Reset the machine: the FADT's reset register, else the 8042's reset line
- * (if the FADT does not say there is none), else a triple fault. Power off:
- * ACPI S5 with PM1a/PM1b_CNT from the FADT and SLP_TYP from \_S5, else
- * QEMU's fixed PM1a ports, else halt. Each prints the path it takes.
- * Neither returns. Task context.
+ * Reset the machine: UEFI ResetSystem (cold) when the loader mapped the
+ * runtime services, else the FADT's reset register, else the 8042's reset
+ * line (if the FADT does not say there is none), else a triple fault. Power
+ * off: UEFI ResetSystem (shutdown), else ACPI S5 with PM1a/PM1b_CNT from
+ * the FADT and SLP_TYP from \_S5, else QEMU's fixed PM1a ports, else halt.
+ * reset=efi|acpi|kbd|triple on the command line names the first path tried.
+ * Each prints the path it takes. Neither returns. Task context.
  */
 __attribute__((noreturn)) void arch_reboot(void);
 __attribute__((noreturn)) void arch_poweroff(void);
+/* Prints which reboot and power-off paths will be tried, in order. */
+void arch_power_report(void);
 
 /* ---- PCI configuration ports (arch/x86_64/pci_port.c) ---- */
 

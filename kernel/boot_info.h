@@ -22,7 +22,7 @@
 #endif
 
 #define BOOT_INFO_MAGIC   0x52424d45u /* "EMBR" little-endian */
-#define BOOT_INFO_VERSION 2u
+#define BOOT_INFO_VERSION 3u
 
 /* Fixed virtual layout agreed by loader and kernel (see docs/boot.md). */
 #define DIRECT_MAP_BASE    0xffff800000000000ull /* physical 0 maps here, NX */
@@ -31,6 +31,8 @@
 #define FB_VIRT_BASE       0xffffe00000000000ull /* framebuffer, write-combining */
 #define KERNEL_STACK_TOP   0xffffff0000000000ull /* boot stack grows down from here */
 #define KERNEL_STACK_SIZE  (64ull * 1024)        /* guard page below is unmapped */
+#define EFI_RT_BASE        0xffffd00000000000ull /* UEFI runtime regions (docs/power.md) */
+#define EFI_RT_WINDOW      (1ull << 30)          /* at most 1 GiB of them */
 #define KERNEL_BASE_MIN    0xffffffff80000000ull /* kernel ELF segments live above */
 
 #ifndef __ASSEMBLER__
@@ -110,6 +112,17 @@ struct boot_info {
 	uint64_t files_size;      /* bytes of that archive */
 
 	char cmdline[BOOT_CMDLINE_MAX]; /* NUL-terminated ASCII */
+
+	/* UEFI runtime services, moved by SetVirtualAddressMap to EFI_RT_BASE (version 3). */
+	uint64_t efi_rt_phys;     /* EFI_RUNTIME_SERVICES table, physical; 0: not usable */
+	uint64_t efi_rt_pml4e;    /* PML4 entry of the window; put in a root only for calls */
+	uint64_t efi_rt_map;      /* struct efirt_region[efi_rt_count], direct-map address,
+				     MEM_KERNEL memory */
+	uint32_t efi_rt_count;
+	int32_t efi_rt_error;     /* 0, or why not usable: -E_NODEV no runtime table,
+				     -E_NOMEM/-E_RANGE/-E_INVAL mapping, -E_IO call failed */
+	uint64_t efi_rt_svam_status; /* what SetVirtualAddressMap returned (EFI_STATUS) */
+	char fw_vendor[32];       /* the system table's FirmwareVendor, ASCII, NUL-terminated */
 };
 
 #endif /* __ASSEMBLER__ */

@@ -1,11 +1,15 @@
 """Power-off and reboot of the real image, seen over QMP (docs/power.md).
 
-- `poweroff` in the shell: the kernel says it takes the ACPI S5 path and QEMU
-  reports a guest-initiated SHUTDOWN event, then exits.
-- `reboot`: the kernel says it writes the FADT reset register, QEMU reports a
-  guest RESET event (the reboot action is set back to reset for this boot),
-  and no line says the 8042 or a triple fault was tried: the reset register
-  did it.
+- `poweroff` in the shell (OVMF, both builds): the kernel calls UEFI
+  ResetSystem(shutdown) and QEMU reports a guest-initiated SHUTDOWN event.
+- `reboot` (OVMF): ResetSystem(cold), a guest RESET event (the reboot action
+  is set back to reset for this boot), and no later path printed: neither
+  the FADT register, the 8042 nor a triple fault was tried.
+- U-Boot: `reboot` through its ResetSystem gives a RESET; its ResetSystem
+  resets on a shutdown request, so `poweroff` skips it (a named quirk) and
+  ACPI S5 ends in SHUTDOWN.
+- reset=acpi forces the ACPI paths: `poweroff` takes S5 and `reboot` the
+  FADT reset register, with the same QMP events, and `power` says so.
 """
 import json
 import time
@@ -31,12 +35,24 @@ def qmp_event(b, names, timeout):
     return None
 
 
-def shell_command(args, command, extra=()):
-    with qemu.Boot(args.ovmf_code, args.ovmf_vars, image=f"{args.build}/ember.img",
-                   extra=extra, timeout=150) as b:
+UBOOT = dict(bios=qemu.UBOOT_ROM, machine="pc", drive_if="virtio")
+OVMF_2M = ("/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VARS.fd")
+EFI_LATER = ("poweroff: ACPI S5", "QEMU's fixed", "reboot: FADT", "reboot: 8042",
+             "reboot: triple fault", "came back", "unusable", "panic")
+
+
+def shell_command(args, command, extra=(), cmdline=None, firmware=None, **opts):
+    """Boot, type `power` then command on COM1; (first SHUTDOWN/RESET event, lines)."""
+    code, vars_ = firmware or (args.ovmf_code, args.ovmf_vars)
+    where = (dict(esp_dir=qemu.esp_with(f"{args.build}/esp/EFI/BOOT/BOOTX64.EFI", cmdline))
+             if cmdline else dict(image=f"{args.build}/ember.img"))
+    with qemu.Boot(code, vars_, extra=extra, timeout=150, nic=False, **where, **opts) as b:
         if not b.wait_for("Ember shell", 100):
             return None, list(b.lines)
         b.qmp("query-status")                 # connect before anything happens
+        b.serial_write(b"power\r")
+        if not b.wait_for("power: reboot tries", 20):
+            return None, list(b.lines)
         b.serial_write(command.encode() + b"\r")
         ev = qmp_event(b, ("SHUTDOWN", "RESET"), 30)
         try:
@@ -47,25 +63,68 @@ def shell_command(args, command, extra=()):
         return ev, list(b.lines)
 
 
-@scenario("system/power/poweroff_enters_acpi_s5", level="system")
-def poweroff(args):
+def expect(lines, ev, want_line, want_event, reason=None, absent=()):
+    log = "\n".join(lines)
+    if want_line not in log:
+        return False, f"no {want_line!r} line; last: {lines[-3:]}"
+    bad = [a for a in absent if a in log]
+    if bad:
+        return False, f"a later path ran: {bad}"
+    if not ev or ev["event"] != want_event or not ev["data"].get("guest"):
+        return False, f"QMP event {ev!r}"
+    if reason and ev["data"].get("reason") != reason:
+        return False, f"QMP event {ev!r}"
+    return True, f"{want_event} {ev['data'].get('reason')}"
+
+
+@scenario("system/power/poweroff_calls_efi_reset_system_shutdown", level="system")
+def poweroff_efi(args):
     ev, lines = shell_command(args, "poweroff")
-    log = "\n".join(lines)
-    if "poweroff: ACPI S5" not in log:
-        return False, f"no ACPI S5 line; last: {lines[-3:]}"
-    if not ev or ev["event"] != "SHUTDOWN" or ev["data"].get("reason") != "guest-shutdown":
-        return False, f"QMP event {ev!r}"
-    return True, "SHUTDOWN guest-shutdown"
+    if not any("power: first path: EFI ResetSystem" in l for l in lines):
+        return False, "power does not name EFI ResetSystem first"
+    return expect(lines, ev, "poweroff: EFI ResetSystem (shutdown)", "SHUTDOWN",
+                  "guest-shutdown", EFI_LATER)
 
 
-@scenario("system/power/reboot_uses_the_fadt_reset_register", level="system")
-def reboot(args):
+@scenario("system/power/poweroff_calls_efi_reset_system_on_ovmf_2m", level="system")
+def poweroff_efi_2m(args):
+    ev, lines = shell_command(args, "poweroff", firmware=OVMF_2M)
+    return expect(lines, ev, "poweroff: EFI ResetSystem (shutdown)", "SHUTDOWN",
+                  "guest-shutdown", EFI_LATER)
+
+
+@scenario("system/power/reboot_calls_efi_reset_system_cold", level="system")
+def reboot_efi(args):
     ev, lines = shell_command(args, "reboot", extra=("-action", "reboot=reset"))
-    log = "\n".join(lines)
-    if "reboot: FADT reset register" not in log:
-        return False, f"no FADT reset line; last: {lines[-3:]}"
-    if "reboot: 8042" in log or "reboot: triple fault" in log:
-        return False, "the reset register did not reset"
-    if not ev or ev["event"] != "RESET" or not ev["data"].get("guest"):
-        return False, f"QMP event {ev!r}"
-    return True, f"RESET {ev['data'].get('reason')}"
+    return expect(lines, ev, "reboot: EFI ResetSystem (cold)", "RESET", None, EFI_LATER)
+
+
+@scenario("system/power/uboot_reboot_calls_efi_reset_system", level="system")
+def reboot_efi_uboot(args):
+    ev, lines = shell_command(args, "reboot", extra=("-action", "reboot=reset"), **UBOOT)
+    return expect(lines, ev, "reboot: EFI ResetSystem (cold)", "RESET", None, EFI_LATER)
+
+
+@scenario("system/power/uboot_poweroff_skips_its_resetting_reset_system", level="system")
+def poweroff_uboot(args):
+    ev, lines = shell_command(args, "poweroff", extra=("-action", "reboot=reset"), **UBOOT)
+    if not any("EFI ResetSystem skipped" in l for l in lines):
+        return False, "the U-Boot quirk was not applied"
+    return expect(lines, ev, "poweroff: ACPI S5", "SHUTDOWN", "guest-shutdown")
+
+
+@scenario("system/power/reset_acpi_poweroff_enters_acpi_s5", level="system")
+def poweroff(args):
+    ev, lines = shell_command(args, "poweroff", cmdline="heap=block kbd=us reset=acpi")
+    if not any("power: first path: ACPI (reset=acpi)" in l for l in lines):
+        return False, "power does not name ACPI first"
+    return expect(lines, ev, "poweroff: ACPI S5", "SHUTDOWN", "guest-shutdown",
+                  ("EFI ResetSystem (",))
+
+
+@scenario("system/power/reset_acpi_reboot_uses_the_fadt_reset_register", level="system")
+def reboot(args):
+    ev, lines = shell_command(args, "reboot", extra=("-action", "reboot=reset"),
+                              cmdline="heap=block kbd=us reset=acpi")
+    return expect(lines, ev, "reboot: FADT reset register", "RESET", None,
+                  ("EFI ResetSystem (", "reboot: 8042", "reboot: triple fault"))

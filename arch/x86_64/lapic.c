@@ -11,6 +11,7 @@
 #include "kernel/arch.h"
 #include "kernel/mm/mmio.h"
 #include "kernel/panic.h"
+#include "kernel/time/calibrate.h"
 #include "lib/errno.h"
 
 #define MSR_APIC_BASE      0x1b
@@ -51,12 +52,17 @@
 #define ICR_ASSERT         (1u << 14)
 #define ICR_ALL_BUT_SELF   (3u << 18)
 #define TIMER_DIV_16       0x3
+#define LVT_TSC_DEADLINE   (2u << 17)      /* timer mode 2 (SDM 11.5.4.1) */
+#define MSR_TSC_DEADLINE   0x6e0
+#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 #define IPI_SPIN_MAX       1000000
 
 static volatile uint32_t *mmio;
 static bool present, x2apic, legacy_pic;
 static uint64_t timer_rate;
 static void (*timer_fn)(void);
+static uint64_t deadline_period;   /* TSC cycles per tick in TSC-deadline mode, else 0 */
+static uint64_t deadline_next;     /* the deadline armed last (the tick's CPU only) */
 static struct lapic_stats stats;
 
 static uint32_t rd(unsigned reg)
@@ -89,9 +95,18 @@ static void error_vector(struct interrupt_frame *f)
 	lapic_eoi();
 }
 
+/* TSC-deadline mode fires once per write of the MSR: arm the next tick. */
+static void deadline_rearm(void)
+{
+	deadline_next = calib_next_deadline(deadline_next, deadline_period, rdtsc());
+	wrmsr(MSR_TSC_DEADLINE, deadline_next);
+}
+
 static void timer_vector(struct interrupt_frame *f)
 {
 	__atomic_fetch_add(&stats.timer_ticks, 1, __ATOMIC_RELAXED);
+	if (deadline_period)
+		deadline_rearm();
 	if (timer_fn)
 		timer_fn();
 	lapic_eoi();
@@ -266,8 +281,35 @@ int lapic_timer_start(unsigned hz)
 	return 0;
 }
 
+bool lapic_tsc_deadline_offered(void)
+{
+	uint32_t r[4];
+
+	cpuid(1, 0, r);
+	return present && (r[2] & CPUID1_ECX_TSC_DEADLINE);
+}
+
+int lapic_timer_start_deadline(uint64_t tsc_period)
+{
+	if (!lapic_tsc_deadline_offered())
+		return -E_NODEV;
+	if (tsc_period == 0)
+		return -E_RANGE;
+	deadline_period = tsc_period;
+	wr(REG_LVT_TIMER, LVT_TSC_DEADLINE | LAPIC_VEC_TIMER);
+	/* SDM 11.5.4.1: the LVT write must be seen before the MSR write counts. */
+	__asm__ volatile("mfence" ::: "memory");
+	deadline_next = rdtsc() + tsc_period;
+	wrmsr(MSR_TSC_DEADLINE, deadline_next);
+	return 0;
+}
+
 void lapic_timer_stop(void)
 {
+	if (deadline_period) {
+		wrmsr(MSR_TSC_DEADLINE, 0);
+		deadline_period = 0;
+	}
 	wr(REG_LVT_TIMER, LVT_MASKED | LAPIC_VEC_TIMER);
 	wr(REG_TIMER_INIT, 0);
 }

@@ -77,6 +77,15 @@ uint64_t lapic_timer_rate(void);
  */
 int lapic_timer_start(unsigned hz);
 void lapic_timer_stop(void);
+/*
+ * TSC-deadline mode (CPUID.1:ECX bit 24, IA32_TSC_DEADLINE MSR 0x6e0, LVT
+ * timer mode 2): a tick every tsc_period TSC cycles, re-armed by the timer
+ * vector; the handler and EOI as for the periodic timer. The tick's CPU
+ * only (the BSP). 0, -E_NODEV (not offered or no LAPIC), -E_RANGE (0).
+ * Not offered by QEMU 7.2's TCG: unproven there (docs/apic-and-time.md).
+ */
+bool lapic_tsc_deadline_offered(void);
+int lapic_timer_start_deadline(uint64_t tsc_period);
 void lapic_timer_set_handler(void (*fn)(void));
 
 /* One-shot countdown from count (no interrupt), and the current count. For calibration. */

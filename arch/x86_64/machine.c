@@ -1,14 +1,20 @@
 /*
  * The machine as the shell sees it: CPUID identification, a breakpoint,
- * reboot (FADT reset register, 8042, triple fault) and power-off (ACPI S5
- * from the FADT and \\_S5, then QEMU's fixed ports). The arch_cpu_*, arch_breakpoint, arch_reboot and
- * arch_poweroff entry points of arch.h. Task context.
+ * reboot (UEFI ResetSystem, FADT reset register, 8042, triple fault) and
+ * power-off (UEFI ResetSystem, ACPI S5 from the FADT and \\_S5, then QEMU's
+ * fixed ports); reset=efi|acpi|kbd|triple on the command line starts the
+ * chain further down (docs/power.md). The arch_cpu_*, arch_breakpoint,
+ * arch_reboot, arch_poweroff and arch_power_report entry points of arch.h.
+ * Task context.
  */
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/efi_rt.h"
+#include "kernel/boot.h"
 #include "kernel/acpi/acpi.h"
 #include "kernel/arch.h"
 #include "kernel/kprintf.h"
 #include "kernel/mm/mmio.h"
+#include "lib/cmdline.h"
 #include "lib/errno.h"
 #include "lib/compiler.h"
 #include "lib/string.h"
@@ -177,11 +183,72 @@ static void reset_8042(void)
 	spin();
 }
 
+/* The paths in the order they are tried; reset= names the first one. */
+enum reset_path { RESET_EFI, RESET_ACPI, RESET_KBD, RESET_TRIPLE };
+
+static const char *const reset_names[] = { "efi", "acpi", "kbd", "triple" };
+static const char *const first_names[] = { "EFI ResetSystem", "ACPI", "8042", "triple fault" };
+
+static enum reset_path reset_first(void)
+{
+	const struct boot_info *bi = boot_info();
+	char want[16];
+
+	if (!bi || cmdline_get(bi->cmdline, "reset", want, sizeof(want)) <= 0)
+		return RESET_EFI;
+	for (unsigned i = 0; i < sizeof(reset_names) / sizeof(reset_names[0]); i++)
+		if (strcmp(want, reset_names[i]) == 0)
+			return (enum reset_path)i;
+	kprintf("power: reset=%s is not efi, acpi, kbd or triple: using the default\n", want);
+	return RESET_EFI;
+}
+
+/*
+ * Firmware whose ResetSystem is known not to do what is asked: U-Boot's x86
+ * ResetSystem (drivers/sysreset/sysreset_x86.c up to 2023.01 at least) resets
+ * the machine when asked to shut down, so power-off skips it there.
+ */
+static bool efi_quirk_no_shutdown(void)
+{
+	static const char name[] = "U-Boot";
+	const struct boot_info *bi = boot_info();
+
+	for (const char *p = bi ? bi->fw_vendor : ""; *p; p++)
+		if (strncmp(p, name, sizeof(name) - 1) == 0)
+			return true;
+	return false;
+}
+
+/* UEFI ResetSystem; back here only when it cannot be called or returned. */
+static void reset_efi(const char *who, unsigned type, const char *what)
+{
+	int err = efi_rt_check();
+
+	if (!err && type == EFI_RESET_SHUTDOWN && efi_quirk_no_shutdown()) {
+		kprintf("%s: EFI ResetSystem skipped: %s's resets instead of shutting down\n",
+			who, boot_info()->fw_vendor);
+		return;
+	}
+	if (err) {
+		kprintf("%s: EFI ResetSystem unusable (%s)\n", who, err_name(err));
+		return;
+	}
+	kprintf("%s: EFI ResetSystem (%s)\n", who, what);
+	err = efi_rt_reset(type);
+	kprintf("%s: EFI ResetSystem came back (%s)\n", who, err_name(err));
+}
+
 void arch_reboot(void)
 {
+	enum reset_path first = reset_first();
+
 	cli();
-	reset_fadt();
-	reset_8042();
+	if (first <= RESET_EFI)
+		reset_efi("reboot", EFI_RESET_COLD, "cold");
+	if (first <= RESET_ACPI)
+		reset_fadt();
+	if (first <= RESET_KBD)
+		reset_8042();
 	kprintf("reboot: triple fault\n");
 	triple_fault();
 }
@@ -212,7 +279,11 @@ static void poweroff_acpi(void)
 
 void arch_poweroff(void)
 {
+	enum reset_path first = reset_first();
+
 	cli();
+	if (first <= RESET_EFI)
+		reset_efi("poweroff", EFI_RESET_SHUTDOWN, "shutdown");
 	poweroff_acpi();
 	kprintf("poweroff: QEMU's fixed PM1a ports\n");
 	outw(QEMU_ICH9_PM1A_CNT, ACPI_SLP_EN_S5);
@@ -221,4 +292,27 @@ void arch_poweroff(void)
 	kprintf("poweroff: nothing worked: halting\n");
 	for (;;)
 		hlt();
+}
+
+/* What reboot and poweroff will try, in order (the `power` command). */
+void arch_power_report(void)
+{
+	const struct acpi_fadt_info *f = acpi_fadt();
+	enum reset_path first = reset_first();
+	char efi[112];
+	int err = efi_rt_check();
+
+	efi_rt_describe(efi, sizeof(efi));
+	kprintf("power: EFI runtime services of \"%s\": %s\n", boot_info()->fw_vendor, efi);
+	kprintf("power: first path: %s (reset=%s)\n",
+		first == RESET_EFI && err ? "ACPI" : first_names[first], reset_names[first]);
+	kprintf("power: poweroff tries:%s ACPI S5%s, QEMU's ports\n",
+		first != RESET_EFI ? "" : err ? " EFI (unusable)," :
+		efi_quirk_no_shutdown() ? " EFI (skipped: resets instead)," : " EFI ResetSystem,",
+		f && f->pm1a_cnt.address ? "" : " (no FADT PM1a)");
+	kprintf("power: reboot tries:%s%s%s triple fault\n",
+		first == RESET_EFI ? (err ? " EFI (unusable)," : " EFI ResetSystem,") : "",
+		first <= RESET_ACPI ? (f && f->reset_supported ? " FADT reset register," :
+				       " (no FADT reset register),") : "",
+		first <= RESET_KBD ? (acpi_has_8042() ? " 8042," : " (no 8042),") : "");
 }

@@ -1,7 +1,10 @@
 /*
  * The kernel's tick (the arch_timer_* entry points of arch.h): the LAPIC
- * timer when interrupts go through the APICs and its rate could be
- * calibrated against a reference clock (refclock.h), else PIT channel 0.
+ * timer in TSC-deadline mode when CPUID offers it and the TSC rate is known,
+ * else the LAPIC timer counting the bus clock when interrupts go through the
+ * APICs and its rate could be calibrated against a reference clock
+ * (refclock.h), else PIT channel 0. timer=deadline|lapic|pit on the command
+ * line narrows the choice.
  * Counts ticks and runs the tick callbacks in interrupt context.
  */
 #include "arch/x86_64/cpu.h"
@@ -12,6 +15,7 @@
 #include "kernel/arch.h"
 #include "kernel/kprintf.h"
 #include "kernel/time/calibrate.h"
+#include "kernel/time/clock.h"
 #include "lib/cmdline.h"
 #include "lib/errno.h"
 
@@ -28,6 +32,8 @@ static const char *source = "none";
 static struct refclock ref;
 static bool have_ref;
 static uint64_t lapic_count;            /* LAPIC timer initial count per tick */
+static uint64_t deadline_period;        /* TSC cycles per tick in TSC-deadline mode */
+static bool deadline_allowed = true;    /* not timer=lapic or timer=pit */
 
 static void tick(void)
 {
@@ -54,6 +60,9 @@ int arch_timer_calibrate(const char *cmdline)
 		return -E_NODEV;
 	}
 	have_ref = true;
+	deadline_allowed = !cmdline_has(cmdline, "timer=lapic") && !cmdline_has(cmdline, "timer=pit");
+	if (cmdline_has(cmdline, "timer=deadline") && !lapic_tsc_deadline_offered())
+		kprintf("timer: timer=deadline, but CPUID offers no TSC-deadline mode\n");
 	if (irq_mode() != IRQ_MODE_APIC || cmdline_has(cmdline, "timer=pit"))
 		return 0;
 	lapic_timer_oneshot_masked(0xffffffffu);
@@ -66,14 +75,34 @@ int arch_timer_calibrate(const char *cmdline)
 	return rate ? 0 : -E_NODEV;
 }
 
+/* TSC-deadline mode, when offered, allowed and the TSC rate is known. */
+static int start_deadline(unsigned hz)
+{
+	uint64_t tsc_hz = clock_tsc_hz();
+	int err;
+
+	if (!deadline_allowed || irq_mode() != IRQ_MODE_APIC || !tsc_hz ||
+	    !lapic_tsc_deadline_offered())
+		return -E_NODEV;
+	lapic_timer_set_handler(tick);
+	err = lapic_timer_start_deadline((tsc_hz + hz / 2) / hz);
+	if (err)
+		return err;
+	deadline_period = (tsc_hz + hz / 2) / hz;
+	source = "LAPIC TSC-deadline";
+	return 0;
+}
+
 int arch_timer_start(unsigned hz)
 {
 	int err;
 
 	if (hz < PIT_MIN_HZ || hz > PIT_MAX_HZ)
 		return -E_RANGE;
-	if (lapic_count || pit_divisor())
+	if (lapic_count || deadline_period || pit_divisor())
 		return -E_BUSY;
+	if (start_deadline(hz) == 0)
+		return 0;
 	if (irq_mode() == IRQ_MODE_APIC && lapic_timer_rate()) {
 		lapic_timer_set_handler(tick);
 		err = lapic_timer_start(hz);
@@ -92,9 +121,10 @@ int arch_timer_start(unsigned hz)
 /* Start the tick again at hz (tests of the timer). */
 int arch_timer_restart(unsigned hz)
 {
-	if (lapic_count) {
+	if (lapic_count || deadline_period) {
 		lapic_timer_stop();
 		lapic_count = 0;
+		deadline_period = 0;
 	}
 	if (pit_divisor())
 		pit_stop();
@@ -118,6 +148,8 @@ uint64_t arch_timer_ticks(void)
 
 uint64_t arch_timer_ticks_to_ns(uint64_t n)
 {
+	if (deadline_period)
+		return calib_muldiv(n * deadline_period, 1000000000ull, clock_tsc_hz());
 	if (lapic_count)
 		return calib_muldiv(n * lapic_count, 1000000000ull, lapic_timer_rate());
 	return pit_ticks_to_ns(n);

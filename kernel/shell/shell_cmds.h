@@ -61,6 +61,7 @@ int shell_cmd_pagefault(struct shell *sh, int argc, char **argv);
 int shell_cmd_overflow(struct shell *sh, int argc, char **argv);
 int shell_cmd_reboot(struct shell *sh, int argc, char **argv);
 int shell_cmd_poweroff(struct shell *sh, int argc, char **argv);
+int shell_cmd_power(struct shell *sh, int argc, char **argv);
 int shell_cmd_bench_input(struct shell *sh, int argc, char **argv);
 
 /* Commands of shell_platform.c. */

@@ -84,6 +84,13 @@ int shell_cmd_poweroff(struct shell *sh, int argc, char **argv)
 	arch_poweroff();
 }
 
+int shell_cmd_power(struct shell *sh, int argc, char **argv)
+{
+	(void)sh, (void)argc, (void)argv;
+	arch_power_report();
+	return 0;
+}
+
 int shell_cmd_bench_input(struct shell *sh, int argc, char **argv)
 {
 	uint64_t n = SHELL_BENCH_DEFAULT;

@@ -54,3 +54,15 @@ uint64_t calib_hpet_hz(uint32_t period_fs)
 		return 0;
 	return (1000000000000000ull + period_fs / 2) / period_fs;
 }
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+uint64_t calib_next_deadline(uint64_t last, uint64_t period, uint64_t now)
+{
+	uint64_t next = add_sat(last, period);
+
+	return next > now ? next : add_sat(now, period);
+}

@@ -22,6 +22,14 @@ uint64_t calib_median(uint64_t *v, unsigned n);
 /* HPET counter frequency from GCAP_ID's period (femtoseconds); 0 if out of spec. */
 uint64_t calib_hpet_hz(uint32_t period_fs);
 
+/*
+ * The next TSC-deadline tick: one period after the last deadline, so ticks
+ * do not drift; but when that has passed already (now >= it: the handler
+ * ran late), one period from now, so the timer never fires in a burst.
+ * Saturates instead of wrapping.
+ */
+uint64_t calib_next_deadline(uint64_t last, uint64_t period, uint64_t now);
+
 /* a * b / c without overflow in the intermediate (c > 0); saturates at UINT64_MAX. */
 uint64_t calib_muldiv(uint64_t a, uint64_t b, uint64_t c);
 

@@ -63,6 +63,22 @@ def memmap_seeds():
     }
 
 
+def efirt_seeds():
+    def desc(t, start, pages, attr, stride=48):
+        return struct.pack("<IIQQQQ", t, 0, start, 0, pages, attr) + bytes(stride - 40)
+    rt, wb, uc = 1 << 63, 0x8, 0x1
+    ovmf = [(7, 0, 0x9f, wb), (5, 0xf5e0000, 0x20, wb | rt), (6, 0xf600000, 0x40, wb | rt),
+            (4, 0xf640000, 0x100, wb), (6, 0xf740000, 3, wb | rt), (11, 0xffc00000, 0x400, uc | rt)]
+    return {
+        "ovmf_like": b"\x01\xff" + b"".join(desc(*d) for d in ovmf),
+        "small_window": b"\x01\x10" + b"".join(desc(*d) for d in ovmf),
+        "stride40": b"\x00\xff" + b"".join(desc(*d, stride=40) for d in ovmf),
+        "misaligned": b"\x01\xff" + desc(6, 0x1234, 1, wb | rt),
+        "wraps": b"\x01\xff" + desc(6, 0xfffffffffff00000, 0x1000, wb | rt),
+        "many": b"\x01\xff" + b"".join(desc(6, 0x100000 * i, 1, wb | rt) for i in range(20)),
+    }
+
+
 def psf1(glyphs512=False, table=None, height=2):
     mode = (1 if glyphs512 else 0) | (2 if table is not None else 0)
     n = 512 if glyphs512 else 256
@@ -202,7 +218,7 @@ def heap_seeds():
 SEEDS = {
     "elf": elf_seeds, "memmap": memmap_seeds, "psf": psf_seeds, "cmdline": cmdline_seeds,
     "utf8": utf8_seeds, "console": console_seeds, "ansi_in": ansi_seeds, "kbd": kbd_seeds,
-    "lineedit": lineedit_seeds, "heap": heap_seeds,
+    "lineedit": lineedit_seeds, "heap": heap_seeds, "efirt": efirt_seeds,
 }
 
 

@@ -55,6 +55,16 @@ static void hpet_period_to_frequency(void **state)
 	assert_int_equal(calib_hpet_hz(100000001), 0);            /* slower than the spec allows */
 }
 
+static void deadline_ticks_keep_their_phase_and_never_burst(void **state)
+{
+	assert_int_equal(calib_next_deadline(1000, 100, 1050), 1100);   /* on time: no drift */
+	assert_int_equal(calib_next_deadline(1000, 100, 1099), 1100);
+	assert_int_equal(calib_next_deadline(1000, 100, 1100), 1200);   /* passed: from now */
+	assert_int_equal(calib_next_deadline(1000, 100, 5000), 5100);   /* very late: one tick */
+	assert_int_equal(calib_next_deadline(UINT64_MAX - 10, 100, 0), UINT64_MAX);
+	assert_int_equal(calib_next_deadline(0, 100, UINT64_MAX - 1), UINT64_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -63,6 +73,7 @@ int main(void)
 		cmocka_unit_test(muldiv_is_exact_where_it_fits_and_never_overflows),
 		cmocka_unit_test(median_of_rounds),
 		cmocka_unit_test(hpet_period_to_frequency),
+		cmocka_unit_test(deadline_ticks_keep_their_phase_and_never_burst),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
