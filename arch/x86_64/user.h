@@ -16,7 +16,6 @@ bool user_fixup(struct interrupt_frame *f);
 bool user_fault(struct interrupt_frame *f, const char *what);
 
 /* Called by the stubs (syscall_entry.S, isr.S). */
-void arch_syscall_dispatch(struct interrupt_frame *f);
 void arch_user_return(struct interrupt_frame *f);
 
 #endif

@@ -328,7 +328,7 @@ static void run_slice(struct cpu *c, struct proc *p)
 {
 	p->state = PROC_RUNNING;
 	c->current = p;
-	c->need_resched = p->kill_sig != 0;   /* a kill that came while it was off the CPU */
+	c->need_resched = p->kill_sig ? RESCHED_SIGNAL : 0;   /* one that came while off the CPU */
 	slice_ticks = 0;
 	arch_as_activate(p->root);
 	arch_set_kernel_stack(kstack_top(p));
@@ -427,8 +427,10 @@ void proc_exit(int status)
 	orphan_children(p);
 	p->exit_status = status;
 	p->state = PROC_ZOMBIE;
-	if (parent)
+	if (parent) {
 		proc_wake_all((uint64_t)parent);
+		proc_signal(parent, LX_SIGCHLD, p->pid);   /* dropped unless it has a handler */
+	}
 	waker_wake(&p->exit_waker);
 	arch_switch(&p->ksp, cpu_self()->sched_sp);
 	panic("proc: a zombie ran again");
@@ -444,15 +446,20 @@ int proc_kill(int pid, int sig)
 		err = -LX_ESRCH;
 	else if (sig < 0 || sig > 64)
 		err = -LX_EINVAL;
-	else if (sig) {
-		p->kill_sig = sig;
-		if (p->state == PROC_SLEEPING)
-			make_runnable(p);
-		if (p == proc_current())
-			cpu_self()->need_resched = 1;   /* killed itself: before returning */
-	}
+	else if (sig)
+		proc_signal(p, sig, proc_current() ? proc_current()->pid : 0);
 	arch_irq_restore(irq);
 	return err;
+}
+
+/* Posts sig (as kill does, from pid from); wakes p when it now has one to take. */
+bool proc_signal(struct proc *p, int sig, int from)
+{
+	if (!signal_post(p, sig, LX_SI_USER, from, 0))
+		return false;
+	if (p->state == PROC_SLEEPING)
+		make_runnable(p);
+	return true;
 }
 
 /* The most recently started live descendant of pid, or pid itself. */
@@ -520,6 +527,7 @@ int proc_execve(const char *path, const char *const *argv, int argc,
 	arch_as_destroy(old);        /* the new space is active already */
 	commit_image(p, &im, path);
 	arch_set_tls(0);
+	signal_exec(&p->sig);
 	for (int i = 0; i < PROC_MAX_FDS; i++) {
 		if (p->fd[i] && p->cloexec[i]) {
 			file_put(p->fd[i]);
@@ -553,6 +561,7 @@ int proc_fork(struct interrupt_frame *f)
 	c->brk = p->brk;
 	c->mmap_next = p->mmap_next;
 	c->fs_base = arch_tls();
+	signal_fork(&c->sig, &p->sig);
 	for (int i = 0; i < PROC_MAX_FDS; i++) {
 		c->fd[i] = p->fd[i] ? file_get(p->fd[i]) : NULL;
 		c->cloexec[i] = p->cloexec[i];
@@ -595,9 +604,9 @@ int proc_wait4(int pid, uint64_t ustatus, int options)
 			return -LX_ECHILD;
 		if (options & 1)        /* WNOHANG */
 			return 0;
-		proc_sleep_on((uint64_t)me);
-		if (me->kill_sig)
+		if (me->kill_sig)       /* a zombie first, then the interruption */
 			return -LX_EINTR;
+		proc_sleep_on((uint64_t)me);
 	}
 }
 
@@ -608,15 +617,17 @@ static void on_user_return(struct interrupt_frame *f)
 	struct proc *p = proc_current();
 	struct cpu *c = cpu_self();
 
-	(void)f;
 	if (!p)
 		return;
-	if (p->kill_sig)
-		proc_exit(LX_W_SIGNAL(p->kill_sig));
-	if (c->need_resched) {
+	for (;;) {
+		if (p->kill_sig)
+			signal_deliver(p, f);
+		if (!(c->need_resched & RESCHED_YIELD))
+			break;
 		c->need_resched = 0;
-		proc_yield();
+		proc_yield();       /* a signal may come meanwhile: look again */
 	}
+	c->need_resched = 0;
 }
 
 static bool contains(const char *s, const char *word)
@@ -643,9 +654,13 @@ static void on_user_fault(struct interrupt_frame *f, const char *what)
 {
 	struct proc *p = proc_current();
 
-	(void)f;
+	uint64_t err, addr;
+
 	if (!p)
 		panic("proc: a ring 3 exception with no process: %s", what);
+	arch_frame_trap(f, &err, &addr);
+	if (signal_force(p, fault_signal(what), addr))
+		return;             /* its handler runs on the way out */
 	kprintf("proc: %d (%s) killed: %s\n", p->pid, p->name, what);
 	proc_exit(LX_W_SIGNAL(fault_signal(what)));
 }
@@ -659,7 +674,7 @@ static void on_tick(void *ctx)
 		return;
 	c->current->ticks_user++;
 	if (++slice_ticks >= PROC_SLICE_TICKS)
-		c->need_resched = true;
+		c->need_resched |= RESCHED_YIELD;
 }
 
 static const struct arch_user_hooks hooks = {

@@ -299,29 +299,6 @@ static long sys_zero(const uint64_t a[6], struct interrupt_frame *f)
 	return 0;                    /* set_robust_list, and other calls with nothing to do */
 }
 
-/* rt_sigaction / rt_sigprocmask: default actions only; the old value reads as empty. */
-static long sys_rt_sigaction(const uint64_t a[6], struct interrupt_frame *f)
-{
-	uint8_t zero[32] = { 0 };
-
-	if (a[0] == 0 || a[0] > 64 || a[3] != 8)
-		return -LX_EINVAL;
-	if (a[1] && !uaccess_range_ok(a[1], 32))
-		return -LX_EFAULT;
-	return a[2] ? copy_to_user(a[2], zero, sizeof(zero)) : 0;
-}
-
-static long sys_rt_sigprocmask(const uint64_t a[6], struct interrupt_frame *f)
-{
-	uint64_t zero = 0;
-
-	if (a[0] > 2 || a[3] != 8)
-		return -LX_EINVAL;
-	if (a[1] && !uaccess_range_ok(a[1], 8))
-		return -LX_EFAULT;
-	return a[2] ? copy_to_user(a[2], &zero, sizeof(zero)) : 0;
-}
-
 static long sys_clock_gettime(const uint64_t a[6], struct interrupt_frame *f)
 {
 	uint64_t ns = clock_ns();
@@ -353,7 +330,7 @@ static long sys_nanosleep(const uint64_t a[6], struct interrupt_frame *f)
 	end = clock_ns() + (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	while (clock_ns() < end) {
 		if (proc_current()->kill_sig)
-			return -LX_EINTR;
+			return -LX_EINTR;    /* no SA_RESTART: Linux would restart with the time left */
 		proc_yield();
 	}
 	return 0;
@@ -424,6 +401,7 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS(12, sys_brk),
 	SYS(13, sys_rt_sigaction),
 	SYS(14, sys_rt_sigprocmask),
+	SYS(15, sys_rt_sigreturn),
 	SYS(16, sys_ioctl),
 	SYS(19, sys_readv),
 	SYS(20, sys_writev),
@@ -455,10 +433,12 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS(110, sys_getppid),
 	SYS(158, sys_arch_prctl),
 	SYS(186, sys_getpid),            /* gettid: one thread per process */
+	SYS(200, sys_tkill),
 	SYS(217, sys_getdents64),
 	SYS(218, sys_set_tid_address),
 	SYS(228, sys_clock_gettime),
 	SYS(231, sys_exit_group),
+	SYS(234, sys_tgkill),
 	SYS(257, sys_openat),
 	SYS(262, sys_newfstatat),
 	SYS(263, sys_unlinkat),
@@ -469,23 +449,16 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS(318, sys_getrandom),
 };
 
-void syscall_dispatch(struct interrupt_frame *f)
+long syscall_dispatch(uint64_t nr, const uint64_t a[6], struct interrupt_frame *f)
 {
-	uint64_t nr, a[6];
-	long r;
-
-	arch_syscall_args(f, &nr, a);
 	calls++;
-	if (nr < SYSCALL_MAX && table[nr].fn) {
-		r = table[nr].fn(a, f);
-	} else {
-		if (nr < SYSCALL_MAX)
-			enosys[nr]++;
-		else
-			enosys_other++;
-		r = -LX_ENOSYS;
-	}
-	arch_syscall_set_return(f, (uint64_t)r);
+	if (__builtin_expect(nr < SYSCALL_MAX && table[nr].fn != NULL, 1))
+		return table[nr].fn(a, f);
+	if (nr < SYSCALL_MAX)
+		enosys[nr]++;
+	else
+		enosys_other++;
+	return -LX_ENOSYS;
 }
 
 uint64_t syscall_total(void)
