@@ -248,10 +248,16 @@ static void free_slot(struct proc *p)
 	p->pid = 0;
 }
 
+/*
+ * From a process (a system call), no wake is needed: the procs task looks
+ * for runnable processes when the CPU comes back to it, and a wake would
+ * put it in the ready queue, which sends every yield through the executor.
+ */
 static void make_runnable(struct proc *p)
 {
 	p->state = PROC_RUNNABLE;
-	waker_wake(&runner_waker);
+	if (!proc_current())
+		waker_wake(&runner_waker);
 }
 
 int proc_spawn(const char *path, const char *const *argv, int argc,
@@ -324,7 +330,8 @@ static void release(struct proc *p)
 		free_slot(p);     /* nobody will wait for it */
 }
 
-static void run_slice(struct cpu *c, struct proc *p)
+/* Makes p this CPU's running process: its address space, kernel stack, TLS. */
+static void load(struct cpu *c, struct proc *p)
 {
 	p->state = PROC_RUNNING;
 	c->current = p;
@@ -333,7 +340,13 @@ static void run_slice(struct cpu *c, struct proc *p)
 	arch_as_activate(p->root);
 	arch_set_kernel_stack(kstack_top(p));
 	arch_set_tls(p->fs_base);
+}
+
+static void run_slice(struct cpu *c, struct proc *p)
+{
+	load(c, p);
 	arch_switch(&c->sched_sp, p->ksp);
+	p = c->current;             /* the last one that ran: processes switch among themselves */
 	c->current = NULL;
 	arch_as_activate(0);
 	if (p->state == PROC_ZOMBIE)
@@ -365,15 +378,30 @@ static enum task_poll procs_poll(void *state, struct task_cx *cx)
 	return TASK_PENDING;
 }
 
+/*
+ * Off the CPU. When no kernel task is ready, straight to the next runnable
+ * process (or on with this one if it is the only one): the procs task and
+ * the executor are only crossed when a task has something to do, which a
+ * tick, an input or a timer makes sure of within a slice.
+ */
 void proc_yield(void)
 {
-	struct proc *p = proc_current();
+	struct proc *p = proc_current(), *next = NULL;
 	struct cpu *c = cpu_self();
 
 	if (p->state == PROC_RUNNING)
 		p->state = PROC_RUNNABLE;
 	p->fs_base = arch_tls();
-	arch_switch(&p->ksp, c->sched_sp);
+	if (taskq_empty(&sched_executor()->ready))
+		next = pick_next();
+	if (next == p) {
+		load(c, p);
+	} else if (next) {
+		load(c, next);
+		arch_switch(&p->ksp, next->ksp);
+	} else {
+		arch_switch(&p->ksp, c->sched_sp);
+	}
 }
 
 void proc_sleep_on(uint64_t obj)
