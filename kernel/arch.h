@@ -218,11 +218,12 @@ struct interrupt_frame;   /* the saved user registers: opaque to the kernel */
 /* What the process layer wants to hear from the CPU. Called with interrupts off. */
 struct arch_user_hooks {
 	/*
-	 * A system call: number, the six arguments, the frame (for fork, execve,
-	 * signals); returns the value the caller's RAX gets. The SYSCALL stub
-	 * calls it directly (no arch wrapper: the null call's budget).
+	 * A system call: the six arguments, the frame (for fork, execve,
+	 * signals), the number; returns the value the caller's RAX gets. The
+	 * SYSCALL stub calls it directly (no arch wrapper: the null call's
+	 * budget); arguments in this order let it tail-call a handler as is.
 	 */
-	long (*syscall)(uint64_t nr, const uint64_t a[6], struct interrupt_frame *f);
+	long (*syscall)(const uint64_t a[6], struct interrupt_frame *f, uint64_t nr);
 	/* About to return to ring 3 (after a system call or an interrupt). */
 	void (*user_return)(struct interrupt_frame *f);
 	/* An exception in ring 3: what (a short English name), and a report line. */

@@ -53,7 +53,9 @@ def signal_body(b, con):
     su.check(not any("cli allowed" in l for l in out), "IOPL 3 reached ring 3 through sigreturn")
     out = run_case(con, "hostile 300", [r"^sig: hostile 300 frames, 300 killed by SIGSEGV, "
                                         r"0 otherwise$"], r"^sig: hostile 300 frames")
-    con.shell("run /test/sig int", r"^sig: waiting for Ctrl\+C$", 30)
+    con.shell("run /test/sig int", r"^sig: type go$", 30)
+    b.serial_write(b"go\r")
+    con.until(r"^sig: waiting for Ctrl\+C$", 30)
     time.sleep(0.5)
     b.serial_write(b"\x03")
     con.until(r"^sig: console read=-1 Interrupted system call hits=1 sig=2$", 20)

@@ -21,7 +21,7 @@
  * on the user stack with the user's GS. Switch to this CPU's kernel stack
  * (struct cpu: syscall_rsp at %gs:8, scratch at %gs:16), build the frame,
  * then the six arguments as an array under it, and call the process
- * layer's dispatcher (arch_syscall_fn: nr, args, frame) directly; its
+ * layer's dispatcher (arch_syscall_fn: args, frame, nr) directly; its
  * result goes to the frame's RAX.
  *
  * Fast path (need_resched zero: no slice end, no signal, no frame rewrite):
@@ -57,9 +57,9 @@ syscall_entry:
 	pushq	%rsi
 	pushq	%rdi			/* ... a[0]; %rsp stays 16-byte aligned */
 	xorl	%ebp, %ebp		/* backtraces stop here */
-	movq	%rax, %rdi
-	movq	%rsp, %rsi
-	movq	%rbx, %rdx
+	movq	%rsp, %rdi		/* (args, frame, nr) */
+	movq	%rbx, %rsi
+	movq	%rax, %rdx
 	call	*arch_syscall_fn(%rip)
 	movq	%rax, FRAME_RAX(%rbx)
 	testb	$0xff, %gs:CPU_NEED_RESCHED

@@ -45,7 +45,7 @@ const size_t arch_frame_size = sizeof(struct interrupt_frame);
 uint8_t uaccess_smap;
 static const struct arch_user_hooks *hooks;
 /* The process layer's dispatcher: syscall_entry calls through it. */
-long (*arch_syscall_fn)(uint64_t nr, const uint64_t a[6], struct interrupt_frame *f);
+long (*arch_syscall_fn)(const uint64_t a[6], struct interrupt_frame *f, uint64_t nr);
 static bool have_smep, have_umip;
 static uint64_t kernel_root;
 

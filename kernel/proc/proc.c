@@ -24,6 +24,8 @@
 #define STACK_BUILD_BYTES (3 * PAGE_SIZE)   /* argv/envp strings, pointers, auxv */
 
 static struct proc procs[PROC_MAX];
+static int slots_used;          /* every slot at or above it is free: the scans stop there */
+static uint64_t switches_direct, switches_runner;
 static int next_pid = 1;
 static struct waker runner_waker;
 static unsigned slice_ticks;
@@ -235,6 +237,8 @@ static struct proc *alloc_slot(void)
 		if (!p->kstack)
 			return NULL;
 		p->pid = next_pid++;
+		if (i >= slots_used)
+			slots_used = i + 1;
 		p->state = PROC_SLEEPING;   /* not runnable until set up */
 		p->cwd[0] = '/';
 		return p;
@@ -246,6 +250,8 @@ static void free_slot(struct proc *p)
 {
 	p->state = PROC_FREE;
 	p->pid = 0;
+	while (slots_used > 0 && procs[slots_used - 1].state == PROC_FREE)
+		slots_used--;
 }
 
 /*
@@ -300,16 +306,18 @@ int proc_spawn(const char *path, const char *const *argv, int argc,
 
 /* ---- running ------------------------------------------------------------------ */
 
+/* Round robin over the used slots, starting after the last one picked. */
 static struct proc *pick_next(void)
 {
 	static int last;
+	int i = last;
 
-	for (int k = 1; k <= PROC_MAX; k++) {
-		struct proc *p = &procs[(last + k) % PROC_MAX];
-
-		if (p->state == PROC_RUNNABLE) {
-			last = (int)(p - procs);
-			return p;
+	for (int k = 0; k < slots_used; k++) {
+		if (++i >= slots_used)
+			i = 0;
+		if (procs[i].state == PROC_RUNNABLE) {
+			last = i;
+			return &procs[i];
 		}
 	}
 	return NULL;
@@ -355,7 +363,7 @@ static void run_slice(struct cpu *c, struct proc *p)
 
 static bool any_runnable(void)
 {
-	for (int i = 0; i < PROC_MAX; i++)
+	for (int i = 0; i < slots_used; i++)
 		if (procs[i].state == PROC_RUNNABLE)
 			return true;
 	return false;
@@ -397,9 +405,11 @@ void proc_yield(void)
 	if (next == p) {
 		load(c, p);
 	} else if (next) {
+		switches_direct++;
 		load(c, next);
 		arch_switch(&p->ksp, next->ksp);
 	} else {
+		switches_runner++;
 		arch_switch(&p->ksp, c->sched_sp);
 	}
 }
@@ -418,7 +428,7 @@ void proc_sleep_on(uint64_t obj)
 
 void proc_wake_all(uint64_t obj)
 {
-	for (int i = 0; i < PROC_MAX; i++)
+	for (int i = 0; i < slots_used; i++)
 		if (procs[i].state == PROC_SLEEPING && procs[i].wait_obj == obj)
 			make_runnable(&procs[i]);
 }
@@ -755,4 +765,6 @@ void proc_list(void)
 		"system calls: %llu\n", (unsigned long long)st.free,
 		(unsigned long long)(ks.mapped / PAGE_SIZE), ks.heap.in_use, file_live_count(),
 		(unsigned long long)syscall_total());
+	kprintf("switches: %llu process to process, %llu through the procs task\n",
+		(unsigned long long)switches_direct, (unsigned long long)switches_runner);
 }

@@ -20,7 +20,7 @@ struct interrupt_frame;
 typedef long syscall_fn(const uint64_t a[6], struct interrupt_frame *f);
 
 /* The arch's SYSCALL hook: the handler for nr, or -ENOSYS (counted). */
-long syscall_dispatch(uint64_t nr, const uint64_t a[6], struct interrupt_frame *f);
+long syscall_dispatch(const uint64_t a[6], struct interrupt_frame *f, uint64_t nr);
 
 /* Calls made, and the -ENOSYS ones by number, for the shell. */
 void syscall_print_stats(void);

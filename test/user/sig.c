@@ -227,11 +227,12 @@ static int case_int(void)
 	long r;
 
 	on(SIGINT, count, 0);
-	printf("sig: waiting for Ctrl+C\n");
-	fflush(stdout);
-	/* Lines typed earlier for the kernel shell may still sit in the terminal: skip them. */
-	for (int i = 0; i < 8 && (r = read(0, buf, sizeof(buf))) > 0; i++)
+	/* Lines typed earlier for the kernel shell may still sit in the terminal: up to "go". */
+	printf("sig: type go\n");
+	while ((r = read(0, buf, sizeof(buf) - 1)) > 0 && strncmp(buf, "go\n", 3))
 		;
+	printf("sig: waiting for Ctrl+C\n");
+	r = read(0, buf, sizeof(buf));
 	printf("sig: console read=%ld %s hits=%d sig=%d\n", r, r < 0 ? strerror(errno) : "",
 	       hits, got_sig);
 	return 0;
