@@ -18,7 +18,7 @@ EXPECT = {
     "nodefer": [r"^sig: deferred hits=2 depth=1$", r"^sig: nodefer hits=2 depth=2$"],
     "ign": [r"^sig: ignored usr1 and default sigchld$", r"^sig: sigchld hits=1 sig=17 from_child=1$"],
     "eintr": [r"^sig: pipe read=-1 Interrupted system call hits=1$",
-              r"^sig: nanosleep=-1 Interrupted system call hits=2$",
+              r"^sig: nanosleep=-1 Interrupted system call hits=2 rem=9s$",
               r"^sig: wait4=-1 Interrupted system call hits=3$", r"^sig: wait4 again=1$"],
 }
 

@@ -319,6 +319,17 @@ static long sys_gettimeofday(const uint64_t a[6], struct interrupt_frame *f)
 	return a[0] ? copy_to_user(a[0], &tv, sizeof(tv)) : 0;
 }
 
+/* A signal cut the sleep short: the time left goes to rem (if given), as Linux does. */
+static long sleep_interrupted(uint64_t urem, uint64_t left_ns)
+{
+	struct lx_timespec rem = { (int64_t)(left_ns / 1000000000ull),
+				   (int64_t)(left_ns % 1000000000ull) };
+
+	if (urem && copy_to_user(urem, &rem, sizeof(rem)))
+		return -LX_EFAULT;
+	return -LX_EINTR;
+}
+
 /* nanosleep: the process yields its slices until the time has passed. */
 static long sys_nanosleep(const uint64_t a[6], struct interrupt_frame *f)
 {
@@ -332,7 +343,7 @@ static long sys_nanosleep(const uint64_t a[6], struct interrupt_frame *f)
 	end = clock_ns() + (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	while (clock_ns() < end) {
 		if (proc_current()->kill_sig)
-			return -LX_EINTR;    /* no SA_RESTART: Linux would restart with the time left */
+			return sleep_interrupted(a[1], end - clock_ns());
 		proc_yield();
 	}
 	return 0;

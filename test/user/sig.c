@@ -210,8 +210,9 @@ static int case_eintr(void)
 	printf("sig: pipe read=%ld %s hits=%d\n", r, r < 0 ? strerror(errno) : "", hits);
 	waitpid(a, NULL, 0);
 	a = poke_later(20, 0);
-	r = nanosleep(&ts, NULL);
-	printf("sig: nanosleep=%ld %s hits=%d\n", r, r < 0 ? strerror(errno) : "", hits);
+	r = nanosleep(&ts, &ts);
+	printf("sig: nanosleep=%ld %s hits=%d rem=%lds\n", r, r < 0 ? strerror(errno) : "", hits,
+	       (long)ts.tv_sec);
 	waitpid(a, NULL, 0);
 	b = poke_later(20, 100);
 	r = waitpid(b, &st, 0);
