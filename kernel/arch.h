@@ -281,8 +281,7 @@ void arch_frame_reset(struct interrupt_frame *f, uint64_t rip, uint64_t rsp);
  * of the partial copy freed); *pages gets the pages copied.
  */
 uint64_t arch_as_fork(uint64_t src_root, uint64_t *pages);
-/* Arguments 0-5 of a system call and its number; set its return value. */
-void arch_syscall_args(const struct interrupt_frame *f, uint64_t *nr, uint64_t a[6]);
+/* Set a system call's return value (fork's child; the stub passes the arguments). */
 void arch_syscall_set_return(struct interrupt_frame *f, uint64_t v);
 uint64_t arch_frame_ip(const struct interrupt_frame *f);
 uint64_t arch_frame_sp(const struct interrupt_frame *f);

@@ -281,17 +281,6 @@ void arch_frame_reset(struct interrupt_frame *f, uint64_t rip, uint64_t rsp)
 	f->ss = USER_SS;
 }
 
-void arch_syscall_args(const struct interrupt_frame *f, uint64_t *nr, uint64_t a[6])
-{
-	*nr = f->rax;
-	a[0] = f->rdi;
-	a[1] = f->rsi;
-	a[2] = f->rdx;
-	a[3] = f->r10;
-	a[4] = f->r8;
-	a[5] = f->r9;
-}
-
 void arch_syscall_set_return(struct interrupt_frame *f, uint64_t v)
 {
 	f->rax = v;
