@@ -221,8 +221,13 @@ struct interrupt_frame;   /* the saved user registers: opaque to the kernel */
 
 /* What the process layer wants to hear from the CPU. Called with interrupts off. */
 struct arch_user_hooks {
-	/* A system call: read arguments and set the result through the frame. */
-	void (*syscall)(struct interrupt_frame *f);
+	/*
+	 * A system call: the six arguments, the frame (for fork, execve,
+	 * signals), the number; returns the value the caller's RAX gets. The
+	 * SYSCALL stub calls it directly (no arch wrapper: the null call's
+	 * budget); arguments in this order let it tail-call a handler as is.
+	 */
+	long (*syscall)(const uint64_t a[6], struct interrupt_frame *f, uint64_t nr);
 	/* About to return to ring 3 (after a system call or an interrupt). */
 	void (*user_return)(struct interrupt_frame *f);
 	/* An exception in ring 3: what (a short English name), and a report line. */
@@ -299,11 +304,25 @@ uint64_t arch_as_fork_cow(uint64_t src_root, uint64_t *pages);
  * copy-on-write. 0, -E_NOENT (not mapped) or paging_protect's errors.
  */
 int arch_user_protect(uint64_t va, unsigned flags);
-/* Arguments 0-5 of a system call and its number; set its return value. */
-void arch_syscall_args(const struct interrupt_frame *f, uint64_t *nr, uint64_t a[6]);
+/* Set a system call's return value (fork's child; the stub passes the arguments). */
 void arch_syscall_set_return(struct interrupt_frame *f, uint64_t v);
 uint64_t arch_frame_ip(const struct interrupt_frame *f);
 uint64_t arch_frame_sp(const struct interrupt_frame *f);
+/*
+ * Signals (arch/x86_64/sigregs.c): a frame's user registers in the order of
+ * Linux x86_64's struct sigcontext (r8..r15, rdi, rsi, rbp, rbx, rdx, rax,
+ * rcx, rsp, rip, rflags). set forces CS/SS to the user selectors and IF on
+ * (the caller has checked RIP, RSP and RFLAGS); trap gives the exception a
+ * frame records (vector, error code, and the faulting address: CR2 for a
+ * page fault, else RIP), or 0 for a system call or interrupt; enter_handler
+ * points the frame at a handler with three arguments and DF/TF/AC clear.
+ */
+#define ARCH_SIGREGS 18
+void arch_frame_get_regs(const struct interrupt_frame *f, uint64_t regs[ARCH_SIGREGS]);
+void arch_frame_set_regs(struct interrupt_frame *f, const uint64_t regs[ARCH_SIGREGS]);
+uint64_t arch_frame_trap(const struct interrupt_frame *f, uint64_t *err, uint64_t *addr);
+void arch_frame_enter_handler(struct interrupt_frame *f, uint64_t rip, uint64_t rsp,
+			      uint64_t a0, uint64_t a1, uint64_t a2);
 /* Thread pointer (FS base, TLS): set now, and read. */
 void arch_set_tls(uint64_t base);
 uint64_t arch_tls(void);

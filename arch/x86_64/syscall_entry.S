@@ -20,10 +20,20 @@
  * SYSCALL: RIP in %rcx, RFLAGS in %r11, IF/TF/DF/AC cleared by FMASK, still
  * on the user stack with the user's GS. Switch to this CPU's kernel stack
  * (struct cpu: syscall_rsp at %gs:8, scratch at %gs:16), build the frame,
- * dispatch, then leave by SYSRET, or by IRETQ when the return RIP is not
- * canonical (SYSRET would fault in ring 0 with the user's RSP: the
- * well-known SYSRET pitfall).
+ * then the six arguments as an array under it, and call the process
+ * layer's dispatcher (arch_syscall_fn: args, frame, nr) directly; its
+ * result goes to the frame's RAX.
+ *
+ * Fast path (need_resched zero: no slice end, no signal, no frame rewrite):
+ * SYSRET, or IRETQ when the return RIP is not in the user half (SYSRET
+ * with a non-canonical RCX would fault in ring 0 with the user's RSP: the
+ * well-known SYSRET pitfall). Slow path: arch_user_return (preemption,
+ * signals), then always IRETQ, which restores every register: rt_sigreturn
+ * and a handler's entry need RCX and R11 as the frame has them.
  */
+#define FRAME_RAX (14 * 8)
+#define FRAME_RIP (17 * 8)
+
 	.p2align 4
 	.global syscall_entry
 	.type syscall_entry, @function
@@ -39,30 +49,39 @@ syscall_entry:
 	pushq	$0
 	pushq	$VEC_SYSCALL
 	PUSH_REGS
-	cld
+	movq	%rsp, %rbx		/* the frame; %rbx survives the call */
+	pushq	%r9			/* a[5] ... */
+	pushq	%r8
+	pushq	%r10
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi			/* ... a[0]; %rsp stays 16-byte aligned */
 	xorl	%ebp, %ebp		/* backtraces stop here */
-	movq	%rsp, %rbx
-	movq	%rsp, %rdi
-	call	arch_syscall_dispatch
+	movq	%rsp, %rdi		/* (args, frame, nr) */
+	movq	%rbx, %rsi
+	movq	%rax, %rdx
+	call	*arch_syscall_fn(%rip)
+	movq	%rax, FRAME_RAX(%rbx)
 	testb	$0xff, %gs:CPU_NEED_RESCHED
-	jz	2f
-	movq	%rbx, %rdi
-	call	arch_user_return	/* preemption, pending kills */
-2:	movq	%rbx, %rsp
+	jnz	3f
+	movq	FRAME_RIP(%rbx), %rcx	/* return RIP in the user half? (execve) */
+	shrq	$47, %rcx
+	jnz	3f
+	movq	%rbx, %rsp
 	POP_REGS
 	addq	$16, %rsp		/* vector and error code */
-	movq	(%rsp), %rcx		/* return RIP: canonical? */
-	movq	%rcx, %r11
-	shlq	$16, %r11
-	sarq	$16, %r11
-	cmpq	%rcx, %r11
-	jne	1f
+	movq	(%rsp), %rcx		/* RIP */
 	movq	16(%rsp), %r11		/* RFLAGS */
 	movq	24(%rsp), %rsp		/* user RSP; NMI and #MC use IST stacks */
 	swapgs
 	sysretq
-1:	swapgs
-	iretq				/* #GP here is reported against the process */
+3:	movq	%rbx, %rdi
+	call	arch_user_return	/* preemption, signals; a bad RIP ends the process */
+	movq	%rbx, %rsp
+	POP_REGS
+	addq	$16, %rsp
+	swapgs
+	iretq
 	.size syscall_entry, . - syscall_entry
 
 /* A new process's first return to ring 3: %rsp points at its frame. */

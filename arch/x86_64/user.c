@@ -45,6 +45,8 @@ void user_enter(void);
 const size_t arch_frame_size = sizeof(struct interrupt_frame);
 uint8_t uaccess_smap;
 static const struct arch_user_hooks *hooks;
+/* The process layer's dispatcher: syscall_entry calls through it. */
+long (*arch_syscall_fn)(const uint64_t a[6], struct interrupt_frame *f, uint64_t nr);
 static bool have_smep, have_umip;
 static uint64_t kernel_root;
 
@@ -68,6 +70,7 @@ static void enable_protections(void)
 void arch_user_init(const struct arch_user_hooks *h)
 {
 	hooks = h;
+	arch_syscall_fn = h->syscall;
 	kernel_root = read_cr3() & PTE_ADDR;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 	wrmsr(MSR_STAR, ((uint64_t)GDT_USER_BASE << 48) | ((uint64_t)GDT_KERNEL_CODE << 32));
@@ -279,17 +282,6 @@ void arch_frame_reset(struct interrupt_frame *f, uint64_t rip, uint64_t rsp)
 	f->ss = USER_SS;
 }
 
-void arch_syscall_args(const struct interrupt_frame *f, uint64_t *nr, uint64_t a[6])
-{
-	*nr = f->rax;
-	a[0] = f->rdi;
-	a[1] = f->rsi;
-	a[2] = f->rdx;
-	a[3] = f->r10;
-	a[4] = f->r8;
-	a[5] = f->r9;
-}
-
 void arch_syscall_set_return(struct interrupt_frame *f, uint64_t v)
 {
 	f->rax = v;
@@ -317,15 +309,22 @@ uint64_t arch_tls(void)
 
 /* ---- called by the stubs ---------------------------------------------------- */
 
-void arch_syscall_dispatch(struct interrupt_frame *f)
-{
-	hooks->syscall(f);
-}
 
+/*
+ * Before IRETQ to ring 3: the process layer's hook, then a last check that
+ * RIP is in the user half (IRETQ to a non-canonical one would fault in ring
+ * 0). A bad RIP is the process's fault: a SIGSEGV handler may run once; the
+ * second time round the signal is blocked and the process ends.
+ */
 void arch_user_return(struct interrupt_frame *f)
 {
-	if (hooks && (f->cs & 3))
+	if (!hooks || !(f->cs & 3))
+		return;
+	hooks->user_return(f);
+	while (f->rip >= ARCH_USER_TOP) {
+		hooks->user_fault(f, "return to an address outside the user half");
 		hooks->user_return(f);
+	}
 }
 
 extern const uint64_t uaccess_fixups[], uaccess_fixups_end[];

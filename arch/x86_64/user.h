@@ -23,7 +23,6 @@ void user_kill(const char *what);
 bool user_fault(struct interrupt_frame *f, const char *what);
 
 /* Called by the stubs (syscall_entry.S, isr.S). */
-void arch_syscall_dispatch(struct interrupt_frame *f);
 void arch_user_return(struct interrupt_frame *f);
 
 #endif

@@ -27,6 +27,8 @@
 #define STACK_BUILD_BYTES (3 * PAGE_SIZE)   /* argv/envp strings, pointers, auxv */
 
 static struct proc procs[PROC_MAX];
+static int slots_used;          /* every slot at or above it is free: the scans stop there */
+static uint64_t switches_direct, switches_runner;
 static int next_pid = 1;
 static struct waker runner_waker;
 static unsigned slice_ticks;
@@ -249,6 +251,8 @@ static struct proc *alloc_slot(void)
 		if (!p->kstack)
 			return NULL;
 		p->pid = next_pid++;
+		if (i >= slots_used)
+			slots_used = i + 1;
 		p->state = PROC_SLEEPING;   /* not runnable until set up */
 		p->cwd[0] = '/';
 		return p;
@@ -260,12 +264,20 @@ static void free_slot(struct proc *p)
 {
 	p->state = PROC_FREE;
 	p->pid = 0;
+	while (slots_used > 0 && procs[slots_used - 1].state == PROC_FREE)
+		slots_used--;
 }
 
+/*
+ * From a process (a system call), no wake is needed: the procs task looks
+ * for runnable processes when the CPU comes back to it, and a wake would
+ * put it in the ready queue, which sends every yield through the executor.
+ */
 static void make_runnable(struct proc *p)
 {
 	p->state = PROC_RUNNABLE;
-	waker_wake(&runner_waker);
+	if (!proc_current())
+		waker_wake(&runner_waker);
 }
 
 int proc_spawn(const char *path, const char *const *argv, int argc,
@@ -308,16 +320,18 @@ int proc_spawn(const char *path, const char *const *argv, int argc,
 
 /* ---- running ------------------------------------------------------------------ */
 
+/* Round robin over the used slots, starting after the last one picked. */
 static struct proc *pick_next(void)
 {
 	static int last;
+	int i = last;
 
-	for (int k = 1; k <= PROC_MAX; k++) {
-		struct proc *p = &procs[(last + k) % PROC_MAX];
-
-		if (p->state == PROC_RUNNABLE) {
-			last = (int)(p - procs);
-			return p;
+	for (int k = 0; k < slots_used; k++) {
+		if (++i >= slots_used)
+			i = 0;
+		if (procs[i].state == PROC_RUNNABLE) {
+			last = i;
+			return &procs[i];
 		}
 	}
 	return NULL;
@@ -338,16 +352,23 @@ static void release(struct proc *p)
 		free_slot(p);     /* nobody will wait for it */
 }
 
-static void run_slice(struct cpu *c, struct proc *p)
+/* Makes p this CPU's running process: its address space, kernel stack, TLS. */
+static void load(struct cpu *c, struct proc *p)
 {
 	p->state = PROC_RUNNING;
 	c->current = p;
-	c->need_resched = p->kill_sig != 0;   /* a kill that came while it was off the CPU */
+	c->need_resched = p->kill_sig ? RESCHED_SIGNAL : 0;   /* one that came while off the CPU */
 	slice_ticks = 0;
 	arch_as_activate(p->root);
 	arch_set_kernel_stack(kstack_top(p));
 	arch_set_tls(p->fs_base);
+}
+
+static void run_slice(struct cpu *c, struct proc *p)
+{
+	load(c, p);
 	arch_switch(&c->sched_sp, p->ksp);
+	p = c->current;             /* the last one that ran: processes switch among themselves */
 	c->current = NULL;
 	arch_as_activate(0);
 	if (p->state == PROC_ZOMBIE)
@@ -356,7 +377,7 @@ static void run_slice(struct cpu *c, struct proc *p)
 
 static bool any_runnable(void)
 {
-	for (int i = 0; i < PROC_MAX; i++)
+	for (int i = 0; i < slots_used; i++)
 		if (procs[i].state == PROC_RUNNABLE)
 			return true;
 	return false;
@@ -379,15 +400,32 @@ static enum task_poll procs_poll(void *state, struct task_cx *cx)
 	return TASK_PENDING;
 }
 
+/*
+ * Off the CPU. When no kernel task is ready, straight to the next runnable
+ * process (or on with this one if it is the only one): the procs task and
+ * the executor are only crossed when a task has something to do, which a
+ * tick, an input or a timer makes sure of within a slice.
+ */
 void proc_yield(void)
 {
-	struct proc *p = proc_current();
+	struct proc *p = proc_current(), *next = NULL;
 	struct cpu *c = cpu_self();
 
 	if (p->state == PROC_RUNNING)
 		p->state = PROC_RUNNABLE;
 	p->fs_base = arch_tls();
-	arch_switch(&p->ksp, c->sched_sp);
+	if (taskq_empty(&sched_executor()->ready))
+		next = pick_next();
+	if (next == p) {
+		load(c, p);
+	} else if (next) {
+		switches_direct++;
+		load(c, next);
+		arch_switch(&p->ksp, next->ksp);
+	} else {
+		switches_runner++;
+		arch_switch(&p->ksp, c->sched_sp);
+	}
 }
 
 void proc_sleep_on(uint64_t obj)
@@ -404,7 +442,7 @@ void proc_sleep_on(uint64_t obj)
 
 void proc_wake_all(uint64_t obj)
 {
-	for (int i = 0; i < PROC_MAX; i++)
+	for (int i = 0; i < slots_used; i++)
 		if (procs[i].state == PROC_SLEEPING && procs[i].wait_obj == obj)
 			make_runnable(&procs[i]);
 }
@@ -441,8 +479,10 @@ void proc_exit(int status)
 	orphan_children(p);
 	p->exit_status = status;
 	p->state = PROC_ZOMBIE;
-	if (parent)
+	if (parent) {
 		proc_wake_all((uint64_t)parent);
+		proc_signal(parent, LX_SIGCHLD, p->pid);   /* dropped unless it has a handler */
+	}
 	waker_wake(&p->exit_waker);
 	arch_switch(&p->ksp, cpu_self()->sched_sp);
 	panic("proc: a zombie ran again");
@@ -458,15 +498,20 @@ int proc_kill(int pid, int sig)
 		err = -LX_ESRCH;
 	else if (sig < 0 || sig > 64)
 		err = -LX_EINVAL;
-	else if (sig) {
-		p->kill_sig = sig;
-		if (p->state == PROC_SLEEPING)
-			make_runnable(p);
-		if (p == proc_current())
-			cpu_self()->need_resched = 1;   /* killed itself: before returning */
-	}
+	else if (sig)
+		proc_signal(p, sig, proc_current() ? proc_current()->pid : 0);
 	arch_irq_restore(irq);
 	return err;
+}
+
+/* Posts sig (as kill does, from pid from); wakes p when it now has one to take. */
+bool proc_signal(struct proc *p, int sig, int from)
+{
+	if (!signal_post(p, sig, LX_SI_USER, from, 0))
+		return false;
+	if (p->state == PROC_SLEEPING)
+		make_runnable(p);
+	return true;
 }
 
 /* The most recently started live descendant of pid, or pid itself. */
@@ -534,6 +579,7 @@ int proc_execve(const char *path, const char *const *argv, int argc,
 	arch_as_destroy(old);        /* the new space is active already */
 	commit_image(p, &im, path);
 	arch_set_tls(0);
+	signal_exec(&p->sig);
 	for (int i = 0; i < PROC_MAX_FDS; i++) {
 		if (p->fd[i] && p->cloexec[i]) {
 			file_put(p->fd[i]);
@@ -568,6 +614,7 @@ int proc_fork(struct interrupt_frame *f)
 	c->brk = p->brk;
 	c->mmap_next = p->mmap_next;
 	c->fs_base = arch_tls();
+	signal_fork(&c->sig, &p->sig);
 	for (int i = 0; i < PROC_MAX_FDS; i++) {
 		c->fd[i] = p->fd[i] ? file_get(p->fd[i]) : NULL;
 		c->cloexec[i] = p->cloexec[i];
@@ -610,9 +657,9 @@ int proc_wait4(int pid, uint64_t ustatus, int options)
 			return -LX_ECHILD;
 		if (options & 1)        /* WNOHANG */
 			return 0;
-		proc_sleep_on((uint64_t)me);
-		if (me->kill_sig)
+		if (me->kill_sig)       /* a zombie first, then the interruption */
 			return -LX_EINTR;
+		proc_sleep_on((uint64_t)me);
 	}
 }
 
@@ -623,15 +670,17 @@ static void on_user_return(struct interrupt_frame *f)
 	struct proc *p = proc_current();
 	struct cpu *c = cpu_self();
 
-	(void)f;
 	if (!p)
 		return;
-	if (p->kill_sig)
-		proc_exit(LX_W_SIGNAL(p->kill_sig));
-	if (c->need_resched) {
+	for (;;) {
+		if (p->kill_sig)
+			signal_deliver(p, f);
+		if (!(c->need_resched & RESCHED_YIELD))
+			break;
 		c->need_resched = 0;
-		proc_yield();
+		proc_yield();       /* a signal may come meanwhile: look again */
 	}
+	c->need_resched = 0;
 }
 
 static bool contains(const char *s, const char *word)
@@ -660,9 +709,13 @@ static void on_user_fault(struct interrupt_frame *f, const char *what)
 {
 	struct proc *p = proc_current();
 
-	(void)f;
+	uint64_t err, addr;
+
 	if (!p)
 		panic("proc: a ring 3 exception with no process: %s", what);
+	arch_frame_trap(f, &err, &addr);
+	if (signal_force(p, fault_signal(what), addr))
+		return;             /* its handler runs on the way out */
 	kprintf("proc: %d (%s) killed: %s\n", p->pid, p->name, what);
 	proc_exit(LX_W_SIGNAL(fault_signal(what)));
 }
@@ -675,8 +728,7 @@ static void on_user_kill(const char *what)
 	if (!p)
 		panic("proc: %s with no process", what);
 	kprintf("proc: %d (%s) killed: %s\n", p->pid, p->name, what);
-	p->kill_sig = LX_SIGKILL;
-	cpu_self()->need_resched = 1;
+	signal_post(p, LX_SIGKILL, LX_SI_KERNEL, 0, 0);   /* never blocked nor caught */
 }
 
 static void on_tick(void *ctx)
@@ -688,7 +740,7 @@ static void on_tick(void *ctx)
 		return;
 	c->current->ticks_user++;
 	if (++slice_ticks >= PROC_SLICE_TICKS)
-		c->need_resched = true;
+		c->need_resched |= RESCHED_YIELD;
 }
 
 static const struct arch_user_hooks hooks = {
@@ -748,4 +800,6 @@ void proc_list(void)
 		"system calls: %llu\n", (unsigned long long)st.free,
 		(unsigned long long)(ks.mapped / PAGE_SIZE), ks.heap.in_use, file_live_count(),
 		(unsigned long long)syscall_total());
+	kprintf("switches: %llu process to process, %llu through the procs task\n",
+		(unsigned long long)switches_direct, (unsigned long long)switches_runner);
 }

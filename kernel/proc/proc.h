@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "kernel/async/task.h"
+#include "kernel/proc/signal.h"
 
 #define PROC_MAX          32           /* processes at once, zombies included */
 #define PROC_MAX_FDS      32           /* open files per process */
@@ -50,7 +51,8 @@ struct proc {
 	uint64_t pages;                /* user pages mapped */
 	uint64_t clear_tid;            /* set_tid_address (not used on exit yet) */
 	int exit_status;               /* wait status once a zombie */
-	int kill_sig;                  /* pending kill, 0 if none */
+	int kill_sig;                  /* lowest pending unblocked signal, 0 if none (signal.h) */
+	struct sig_state sig;          /* actions, blocked, pending */
 	bool reaped_by_kernel;         /* started by the shell: the shell reaps it */
 	struct waker exit_waker;       /* woken when it becomes a zombie */
 	struct file *fd[PROC_MAX_FDS];
@@ -84,8 +86,15 @@ int proc_reap(int pid);               /* its wait status; frees the slot */
  */
 int proc_foreground_leaf(int pid);
 
-/* Ask pid to die with sig at its next return to ring 3 (or now, if asleep). */
+/*
+ * Send sig to pid (kill): pending until its next return to ring 3, where a
+ * handler runs or the default action is taken; a sleeping system call of
+ * pid returns -EINTR first. 0 (sig 0: pid exists), -LX_ESRCH, -LX_EINVAL.
+ */
 int proc_kill(int pid, int sig);
+
+/* Posts sig from pid from to p and wakes it if it now has one to take. */
+bool proc_signal(struct proc *p, int sig, int from);
 
 /* The process running on this CPU, NULL in kernel tasks. */
 struct proc *proc_current(void);

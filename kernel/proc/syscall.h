@@ -19,8 +19,8 @@ struct interrupt_frame;
 
 typedef long syscall_fn(const uint64_t a[6], struct interrupt_frame *f);
 
-/* The arch's SYSCALL hook: fetch, dispatch, store the result. */
-void syscall_dispatch(struct interrupt_frame *f);
+/* The arch's SYSCALL hook: the handler for nr, or -ENOSYS (counted). */
+long syscall_dispatch(const uint64_t a[6], struct interrupt_frame *f, uint64_t nr);
 
 /* Calls made, and the -ENOSYS ones by number, for the shell. */
 void syscall_print_stats(void);
@@ -31,5 +31,7 @@ syscall_fn sys_read, sys_write, sys_readv, sys_writev, sys_open, sys_openat, sys
 	sys_lseek, sys_fstat, sys_stat, sys_newfstatat, sys_getdents64, sys_getcwd,
 	sys_chdir, sys_dup, sys_dup2, sys_dup3, sys_pipe, sys_pipe2, sys_fcntl, sys_ioctl,
 	sys_access, sys_readlink, sys_unlink, sys_unlinkat;
+/* Handlers of signal.c. */
+syscall_fn sys_rt_sigaction, sys_rt_sigprocmask, sys_rt_sigreturn, sys_tkill, sys_tgkill;
 
 #endif

@@ -28,9 +28,10 @@ def main():
     ap.add_argument("--ovmf-vars", default="/usr/share/OVMF/OVMF_VARS_4M.fd")
     args = ap.parse_args()
     esp = su.user_esp(args)
-    with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=esp, timeout=400,
+    with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=esp, timeout=1200,
                    extra=("-icount", "shift=0")) as b:
-        if not b.wait_for("Ember shell", 200):
+        # -icount is slow on a loaded machine: the firmware alone can take minutes.
+        if not b.wait_for("Ember shell", 800):
             print("bench-user: the shell never started", file=sys.stderr)
             return 1
         time.sleep(1)

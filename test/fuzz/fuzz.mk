@@ -28,6 +28,7 @@ fuzz_acpi_SRCS     := kernel/acpi/acpi_parse.c kernel/acpi/acpi_s5.c
 fuzz_usb_desc_SRCS := kernel/drivers/usb_desc.c
 fuzz_hid_kbd_SRCS  := kernel/input/hid_kbd.c
 fuzz_user_elf_SRCS := kernel/proc/uelf.c
+fuzz_sigframe_SRCS := kernel/proc/sigframe.c
 
 FUZZ_TARGET_SRCS := $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(patsubst test/fuzz/fuzz_%.c,%,$(FUZZ_TARGET_SRCS))

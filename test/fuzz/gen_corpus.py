@@ -215,10 +215,29 @@ def heap_seeds():
     }
 
 
+def sigframe_seeds():
+    """rt_sigframes as rt_sigreturn finds them: sane, hostile selectors and flags, bad RIP/RSP."""
+    def frame(rip, rsp, eflags, cs=0x33, mask=0):
+        regs = [0x1000 * (i + 1) for i in range(15)] + [rsp, rip, eflags]
+        sc = struct.pack("<18Q", *regs) + struct.pack("<4H", cs, 0, 0, 0x2b) + bytes(256 - 152)
+        uc = struct.pack("<QQQiiQ", 0, 0, 0, 0, 0, 0) + sc + struct.pack("<Q", mask)
+        return struct.pack("<Q", 0x401000) + uc + bytes(128)
+    return {
+        "sane": frame(0x401234, 0x7ffffffde000, 0x246),
+        "kernel_cs_iopl3_tf": frame(0x401234, 0x7ffffffde000, 0x3346, cs=0x08),
+        "all_flags_full_mask": frame(0x401234, 0x7ffffffde000, (1 << 64) - 1, mask=(1 << 64) - 1),
+        "rip_kernel": frame(0xffffffff80001000, 0x7ffffffde000, 0x246),
+        "rip_noncanonical": frame(0x0000800000000000, 0x7ffffffde000, 0x246),
+        "rsp_noncanonical": frame(0x401234, 0x8000000000000000, 0x246),
+        "short": b"\x08" * 40,
+    }
+
+
 SEEDS = {
     "elf": elf_seeds, "memmap": memmap_seeds, "psf": psf_seeds, "cmdline": cmdline_seeds,
     "utf8": utf8_seeds, "console": console_seeds, "ansi_in": ansi_seeds, "kbd": kbd_seeds,
     "lineedit": lineedit_seeds, "heap": heap_seeds, "efirt": efirt_seeds,
+    "sigframe": sigframe_seeds,
 }
 
 

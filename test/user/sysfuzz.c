@@ -5,7 +5,9 @@
  * The kernel must answer every one with a value (an error is fine) and
  * stay up. Calls that would end or block this program, or take away what
  * it needs to report (exit, fork, execve, kill, reads that wait, its own
- * memory, TLS, fds 0-2, terminal modes) are steered away from those cases.
+ * memory, TLS, fds 0-2, terminal modes, signal actions; rt_sigreturn, which
+ * would take its own stack for a frame, is left out: test/user/sig.c hands
+ * it hostile frames) are steered away from those cases.
  * Ends with "sysfuzz: N calls returned, E errors".
  */
 #include <fcntl.h>
@@ -60,7 +62,7 @@ static uint64_t hostile(void)
 
 static const int calls[] = { 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 16, 20, 21, 24,
 	32, 33, 63, 72, 79, 80, 89, 96, 102, 110, 186, 217, 218, 228, 257, 262, 273, 292,
-	293, 302, 318, 7, 15, 17, 25, 99, 157, 200, 334, 335, 336, 400, 1000, 100000 };
+	293, 302, 318, 7, 155, 17, 25, 99, 157, 200, 234, 334, 335, 336, 400, 1000, 100000 };
 
 /* Keeps one call from hurting the program itself (see the top). */
 static void steer(long n, uint64_t *a)
@@ -87,6 +89,10 @@ static void steer(long n, uint64_t *a)
 		a[1] = 3;                                         /* F_GETFL, not F_SETFL */
 	if (n == 13 || n == 14)
 		a[1] = 0;                                         /* keep default actions and mask */
+	if (n == 200 || n == 234) {
+		a[0] = 0x7fff0000 | (a[0] & 0xffff);              /* tkill/tgkill: no such pid */
+		a[1] = n == 234 ? a[0] : a[1];
+	}
 }
 
 int main(int argc, char **argv)

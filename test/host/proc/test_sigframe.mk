@@ -1,0 +1,1 @@
+test_sigframe_SRCS := kernel/proc/sigframe.c
