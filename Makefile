@@ -50,10 +50,12 @@ COMMON_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Werror=format -I. -I$(BUILD)/gen -MM
 # symbols (nothing is exported: .dynsym shrinks). Not --gc-sections: it drops
 # crt0's .reloc and the PE becomes "relocations stripped"; not -fdata-sections:
 # gnu-efi's script would leave .bss.x out of the PE (test/check_pe_sections.py).
+# -z defs: an undefined symbol is a link error, not a PLT slot that jumps into
+# nothing at run time (the loader has no dynamic linker to fill the GOT).
 EFI_CFLAGS := $(COMMON_CFLAGS) -ffreestanding -fpic -fshort-wchar -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-strict-aliasing -DGNU_EFI_USE_MS_ABI \
 	-isystem $(EFI_INC) -isystem $(EFI_INC)/x86_64 -DEMBER_LOADER $(LOADER_OPT) -fvisibility=hidden
-EFI_LDFLAGS := -nostdlib -znocombreloc -z noexecstack -shared -Bsymbolic \
+EFI_LDFLAGS := -nostdlib -znocombreloc -z noexecstack -z defs -shared -Bsymbolic \
 	-T $(EFI_LIB)/elf_x86_64_efi.lds
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
 	-j .rel -j .rela -j .rel.* -j .rela.* -j .reloc
@@ -161,8 +163,9 @@ run: all deps-gui ## boot the image in QEMU + OVMF (window if there is a display
 		-drive if=pflash,format=raw,file=$(BUILD)/OVMF_VARS.fd \
 		-drive format=raw,file=$(IMAGE) -serial mon:stdio -nic none
 
+# TEST_ARGS passes options to test/run.py, e.g. make test TEST_ARGS="--filter signal".
 test: $(HOST_TESTS) $(TLOADER) $(IMAGE) $(BAD_LOADERS) ## run host, in-kernel, crash and system tests
-	@$(PYTHON) test/run.py --build $(BUILD) --ovmf-code $(OVMF_CODE) --ovmf-vars $(OVMF_VARS)
+	@$(PYTHON) test/run.py --build $(BUILD) --ovmf-code $(OVMF_CODE) --ovmf-vars $(OVMF_VARS) $(TEST_ARGS)
 
 test-host: $(HOST_TESTS) $(BUILD)/kernel.elf $(BUILD)/test-kernel.elf ## run only the host unit tests (and the docs figures check)
 	@$(PYTHON) test/run.py --build $(BUILD) --only host

@@ -59,12 +59,12 @@ void loader_runtime_prepare(struct loader *ld)
 		return;
 	}
 	ld->bi->efi_rt_error = -E_NOMEM;
-	map = LibMemoryMap(&n, &key, &dsize, &dver);
+	map = loader_memory_map(&n, &key, &dsize, &dver);
 	if (!map)
 		return;
 	pages = efirt_runtime_pages(map, n * dsize, dsize);
 	ld->rt_cap = runtime_descs((const uint8_t *)map, n * dsize, dsize) + RT_SLACK_REGIONS;
-	FreePool(map);
+	BS->FreePool(map);
 	ld->rt_pool_pages = efirt_tables_needed(pages + RT_SLACK_PAGES);
 	regions_pages = (ld->rt_cap * sizeof(struct efirt_region) + 4095) / 4096;
 	base = loader_alloc_pages(ld, UEFI_MEM_EMBER_KERNEL, 1 + ld->rt_pool_pages + regions_pages);
