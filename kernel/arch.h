@@ -155,4 +155,35 @@ void arch_breakpoint(void);
 __attribute__((noreturn)) void arch_reboot(void);
 __attribute__((noreturn)) void arch_poweroff(void);
 
+/* ---- every CPU (docs/smp.md; arch/x86_64/smp.c, ipi.c) ---- */
+struct cpu;
+
+/* This CPU's struct cpu through the GS base: set once per CPU, read anywhere. */
+void arch_cpu_set_self(struct cpu *c);
+struct cpu *arch_cpu_self(void);
+/* The local interrupt controller's id of this CPU (its APIC id). */
+uint32_t arch_cpu_id(void);
+
+/*
+ * Copy the start-up trampoline to the loader's low page, map it at its own
+ * address for the switch to long mode, register the IPI handlers. 0,
+ * -E_NODEV (no usable page), -E_RANGE (page tables above 4 GiB), -E_NOMEM.
+ * BSP, main flow, before arch_cpu_start.
+ */
+int arch_smp_prepare(uint64_t trampoline_phys, uint64_t tsc_hz);
+/*
+ * Start the processor c->apic_id with INIT-SIPI-SIPI: its own stacks (guard
+ * pages below), GDT and TSS, the shared IDT, GS = c, its LAPIC; then main(c)
+ * runs on it and must set c->state to CPU_ONLINE. 0 once it did, or
+ * -E_TIMEDOUT / -E_NOMEM (the CPU is then left out). BSP, one at a time.
+ */
+int arch_cpu_start(struct cpu *c, void (*main)(struct cpu *c));
+/* Remove the trampoline's identity mapping, on every CPU. */
+void arch_smp_finish(void);
+
+/* End c's halt (an IPI). Any context. */
+void arch_cpu_wake(const struct cpu *c);
+/* Halt every other CPU (panic). Any context, interrupts off. */
+void arch_stop_other_cpus(void);
+
 #endif

@@ -18,7 +18,7 @@
 #endif
 
 #define BOOT_INFO_MAGIC   0x52424d45u /* "EMBR" little-endian */
-#define BOOT_INFO_VERSION 1u
+#define BOOT_INFO_VERSION 2u
 
 /* Fixed virtual layout agreed by loader and kernel (see docs/boot.md). */
 #define DIRECT_MAP_BASE    0xffff800000000000ull /* physical 0 maps here, NX */
@@ -116,6 +116,8 @@ struct boot_info {
 
 	uint32_t ebs_attempts;    /* ExitBootServices calls it took (1 normally) */
 	uint32_t reserved0;
+	uint64_t smp_trampoline_phys; /* a 4 KiB page below 1 MiB for the APs' start-up
+	                               * code (typed MEM_KERNEL), 0 if none: then SMP is off */
 	uint64_t tsc_hz;          /* measured against Stall, 0 if unknown */
 	uint64_t tsc[BOOT_PHASE_COUNT];
 

@@ -18,6 +18,8 @@
 #include "kernel/mm/pmm.h"
 #include "kernel/async/sched.h"
 #include "kernel/shell/shell.h"
+#include "kernel/smp/percpu.h"
+#include "kernel/smp/smp.h"
 
 static void check_boot_info(const struct boot_info *bi)
 {
@@ -36,6 +38,7 @@ void kernel_main(const struct boot_info *bi)
 	arch_handoff_check();               /* interrupts off, NX and WP on, as promised */
 	bi = boot_info_save(bi);            /* kernel copy: the loader's memory can be reclaimed */
 	arch_exceptions_init();             /* TSS, IST stacks, IDT: faults get a report */
+	percpu_init_bsp(0);                 /* struct cpu 0 through GS: spinlocks work */
 	console_init_boot(bi);              /* text console: framebuffer or VGA text, if any */
 	arch_early_init(bi);                /* drop the loader's lower-half mappings */
 	banner_print(bi);
@@ -47,6 +50,7 @@ void kernel_main(const struct boot_info *bi)
 	clock_init(bi);                     /* timer tick, TSC nanosecond clock */
 	input_init(bi);                     /* PS/2 keyboard, serial receive, decoders */
 	sched_init();                       /* executor, timer queue, timer task */
+	smp_init(bi);                       /* every other CPU joins the executor */
 	arch_irq_enable();                  /* hardware interrupts from here on */
 
 	if (ktest_count())

@@ -4,17 +4,24 @@
  * allocator and are freed when they empty; tables it did not create (the
  * loader's, typed MEM_KERNEL) are never freed, and neither are PDPTs, so the
  * top-level entries of the kernel half stay fixed. Every call works on the
- * tables CR3 points at, with interrupts off for its duration.
+ * tables CR3 points at, under the paging lock (interrupts off). A change or
+ * removal is flushed from this CPU's TLB and shot down on every other
+ * online CPU (tlb_shootdown) before the call returns.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/mmu.h"
+#include "arch/x86_64/smp.h"
 #include "kernel/arch.h"
 #include "kernel/kprintf.h"
 #include "kernel/mm/paging.h"
 #include "kernel/panic.h"
 #include "kernel/mm/pmm.h"
+#include "kernel/smp/spinlock.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+
+/* Every CPU allocates: the paging state below is under this lock. */
+static struct spinlock paging_lock = SPINLOCK_INIT("paging", SPIN_RANK_PAGING);
 
 #define MAX_REPORTS  8          /* violations printed by paging_verify */
 #define PHYS_LIMIT   (1ull << 52)
@@ -177,6 +184,7 @@ static void prune(uint64_t virt)
 			return;
 		*path[depth] = 0;
 		invlpg(virt);           /* also drops paging-structure caches */
+		tlb_shootdown(virt);    /* ... here and on every other CPU */
 		pmm_free_frame(table);
 	}
 }
@@ -193,7 +201,7 @@ int paging_map(uint64_t virt, uint64_t phys, uint64_t size, unsigned flags)
 	if (!leaf || !flags_ok(flags) || ((virt | phys) & (size - 1)) ||
 	    pt_canonical(virt) != virt || phys >= PHYS_LIMIT)
 		return -E_INVAL;
-	irq = arch_irq_save();
+	irq = spin_lock(&paging_lock);
 	err = walk_create(virt, leaf, flags & PAGE_USER, &e);
 	if (!err && (*e & PTE_P))
 		err = -E_EXIST;
@@ -201,7 +209,7 @@ int paging_map(uint64_t virt, uint64_t phys, uint64_t size, unsigned flags)
 		*e = phys | leaf_bits(flags, leaf != SHIFT_PT);  /* no flush: was not present */
 	else
 		prune(virt);            /* tables made on the way, if they stayed empty */
-	arch_irq_restore(irq);
+	spin_unlock(&paging_lock, irq);
 	return err;
 }
 
@@ -218,7 +226,7 @@ static int page_at(uint64_t virt, uint64_t **e, unsigned *shift, unsigned *flags
 
 int paging_unmap(uint64_t virt, struct page_mapping *old)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&paging_lock);
 	unsigned shift, flags;
 	uint64_t *e;
 	int err = page_at(virt, &e, &shift, &flags);
@@ -231,9 +239,10 @@ int paging_unmap(uint64_t virt, struct page_mapping *old)
 		}
 		*e = 0;
 		invlpg(virt);
+		tlb_shootdown(virt);
 		prune(virt);
 	}
-	arch_irq_restore(irq);
+	spin_unlock(&paging_lock, irq);
 	return err;
 }
 
@@ -246,19 +255,20 @@ int paging_protect(uint64_t virt, unsigned flags)
 
 	if (!flags_ok(flags))
 		return -E_INVAL;
-	irq = arch_irq_save();
+	irq = spin_lock(&paging_lock);
 	err = page_at(virt, &e, &shift, &old);
 	if (!err) {
 		*e = leaf_phys(*e, shift) | leaf_bits(flags, shift != SHIFT_PT);
 		invlpg(virt);
+		tlb_shootdown(virt);
 	}
-	arch_irq_restore(irq);
+	spin_unlock(&paging_lock, irq);
 	return err;
 }
 
 bool paging_translate(uint64_t virt, struct page_mapping *out)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&paging_lock);
 	unsigned shift, flags, type;
 	uint64_t *e = pt_canonical(virt) == virt ? find_leaf(virt, &shift, &flags) : NULL;
 
@@ -271,7 +281,7 @@ bool paging_translate(uint64_t virt, struct page_mapping *out)
 		out->flags = flags | (type == PAT_WC ? PAGE_WC : 0) |
 			     (type == PAT_UC || type == PAT_UC_MINUS ? PAGE_UC : 0);
 	}
-	arch_irq_restore(irq);
+	spin_unlock(&paging_lock, irq);
 	return e != NULL;
 }
 
@@ -328,10 +338,10 @@ static void verify_section(const char *start, const char *end, unsigned want,
 int paging_verify(struct paging_census *out)
 {
 	struct paging_census c = { 0 };
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&paging_lock);
 
 	verify_table(read_cr3() & PTE_ADDR, SHIFT_PML4, 0, true, true, &c);
-	arch_irq_restore(irq);
+	spin_unlock(&paging_lock, irq);
 	verify_section(__text_start, __text_end, PAGE_EXEC, "kernel text not RX", &c);
 	verify_section(__rodata_start, __rodata_end, 0, "kernel rodata not R", &c);
 	verify_section(__data_start, __bss_end, PAGE_WRITE, "kernel data not RW NX", &c);

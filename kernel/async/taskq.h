@@ -1,26 +1,29 @@
 /*
  * The executor's ready queue: a bounded FIFO of task slot numbers, many
- * producers (wakers, in tasks and interrupt handlers) and one consumer (the
- * executor), lock-free: no interrupts need to be disabled around it.
+ * producers (wakers, in tasks and interrupt handlers, on any CPU) and many
+ * consumers (the executor's loop on every CPU), lock-free: no interrupts
+ * need to be disabled around it.
  *
  * A producer reserves a position by an atomic increment of head and then
  * fills the slot there; the consumer takes the slot at tail once it is
- * filled and puts TASKQ_EMPTY back. Positions run freely and wrap at 2^32;
- * the slot of position p is ids[p & mask]. On Ember's one CPU the consumer
- * never even sees a reserved slot unfilled: a producer in a task is the
- * consumer's own thread, one in an interrupt handler finishes before the
- * consumer runs again.
+ * filled, claims the position by a compare-and-swap of tail (two CPUs
+ * popping at once: one wins, the other retries at the next position), and
+ * puts TASKQ_EMPTY back. Positions run freely and wrap at 2^32; the slot of
+ * position p is ids[p & mask]. A consumer that finds the slot at tail
+ * reserved but not filled yet (a producer on another CPU between its two
+ * steps) reports the queue empty: that producer's kick, after its fill,
+ * wakes a CPU that went idle on that answer.
  *
  * Never full, by construction. The executor pushes slot s only when it
- * turns tasks[s].queued from 0 to 1 (an atomic exchange) and clears the
- * flag only after it has popped s. So every position in [tail, head)
- * belongs to a distinct slot whose flag is 1: head - tail <= slots <= cap
+ * turns tasks[s].queued from 0 to 1 (an atomic or) and lets the state leave
+ * QUEUED only after the pop has emptied s's position. So every position in
+ * [tail, head) belongs to a distinct slot whose state is QUEUED:
+ * head - tail <= slots <= cap
  * (executor_init refuses a queue smaller than the task table), and a
  * producer never reaches a slot the consumer has not emptied. A push that
  * finds its slot still full means that proof was broken: it panics.
  *
- * Context: taskq_push from anywhere; taskq_pop and taskq_empty from the
- * consumer only; taskq_count from anywhere (a snapshot).
+ * Context: any, on any CPU; taskq_count and taskq_empty are snapshots.
  */
 #ifndef EMBER_KERNEL_TASKQ_H
 #define EMBER_KERNEL_TASKQ_H
@@ -69,22 +72,31 @@ static inline void taskq_push(struct taskq *q, uint32_t id)
 		panic("taskq: push of %u onto a full queue of %u", id, q->mask + 1);
 }
 
-/* Take the oldest id into *id. False when the queue is empty. Consumer only. */
+/*
+ * Take the oldest id into *id. False when the queue is empty. Any CPU. The
+ * id read before the compare-and-swap is the one claimed: the position
+ * cannot be emptied and refilled without tail moving past it first.
+ */
 static inline bool taskq_pop(struct taskq *q, uint32_t *id)
 {
-	uint32_t tail = q->tail;
-	uint32_t *slot = &q->ids[tail & q->mask];
-	uint32_t v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	uint32_t tail = __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE);
 
-	if (v == TASKQ_EMPTY)
-		return false;
-	*slot = TASKQ_EMPTY;
-	__atomic_store_n(&q->tail, tail + 1, __ATOMIC_RELEASE);
-	*id = v;
-	return true;
+	for (;;) {
+		uint32_t *slot = &q->ids[tail & q->mask];
+		uint32_t v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+
+		if (v == TASKQ_EMPTY)
+			return false;
+		if (likely(__atomic_compare_exchange_n(&q->tail, &tail, tail + 1, false,
+						       __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))) {
+			__atomic_store_n(slot, TASKQ_EMPTY, __ATOMIC_RELEASE);
+			*id = v;
+			return true;
+		}
+	}
 }
 
-/* Nothing to pop. Consumer only. */
+/* Nothing to pop (a snapshot). */
 static inline bool taskq_empty(const struct taskq *q)
 {
 	return __atomic_load_n(&q->ids[q->tail & q->mask], __ATOMIC_ACQUIRE) ==

@@ -2,7 +2,8 @@
 # and of a blog-style baseline, under callgrind (test/bench/executor_bench.py,
 # docs/async.md). Host -O2 build of the pure executor, no sanitizers.
 
-BENCH_EXECUTOR_SRCS := test/bench/executor_bench.c kernel/async/task.c kernel/async/taskq.c
+BENCH_EXECUTOR_SRCS := test/bench/executor_bench.c kernel/async/task.c kernel/async/taskq.c \
+	kernel/smp/spinlock.c
 BENCH_EXECUTOR_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -DEMBER_HOST
 
 BENCH_TARGETS += bench-executor
