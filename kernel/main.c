@@ -4,6 +4,7 @@
  * struct boot_info. Each line below brings up one subsystem; docs/ has a
  * chapter for each, in this order.
  */
+#include "kernel/acpi/acpi.h"
 #include "kernel/arch.h"
 #include "kernel/console/banner.h"
 #include "kernel/boot.h"
@@ -46,6 +47,7 @@ void kernel_main(const struct boot_info *bi)
 	paging_init();                      /* page-table API over the loader's tables */
 	kmalloc_init(bi->cmdline);          /* heap window, grown on demand */
 	pmm_reclaim_boot_memory();          /* loader memory back to the pool (copied above) */
+	acpi_init(bi);                      /* ACPI tables: MADT, FADT, HPET, MCFG, checked */
 	arch_irq_init();                    /* 8259 pair at vectors 0x20-0x2f, lines masked */
 	clock_init(bi);                     /* timer tick, TSC nanosecond clock */
 	input_init(bi);                     /* PS/2 keyboard, serial receive, decoders */

@@ -241,6 +241,8 @@ const struct shell_cmd shell_cmds[] = {
 	{ "kbd", "[LAYOUT]", "show or switch the keyboard layout", cmd_kbd, NULL },
 	{ "fb", "", "framebuffer mode and console", cmd_fb, NULL },
 	{ "cpu", "", "CPUID: vendor, brand, features", cmd_cpu, NULL },
+	{ "acpi", "", "ACPI tables: signature, OEM, revision, length; the MADT",
+	  shell_cmd_acpi, NULL },
 	{ "translate", "ADDR", "page walk of a virtual address", cmd_translate, NULL },
 	{ "sleep", "MS", "wait MS milliseconds on a timer", shell_cmd_sleep,
 	  shell_cmd_sleep_poll },

@@ -64,4 +64,7 @@ int shell_cmd_reboot(struct shell *sh, int argc, char **argv);
 int shell_cmd_poweroff(struct shell *sh, int argc, char **argv);
 int shell_cmd_bench_input(struct shell *sh, int argc, char **argv);
 
+/* Commands of shell_platform.c. */
+int shell_cmd_acpi(struct shell *sh, int argc, char **argv);
+
 #endif
