@@ -49,9 +49,10 @@ struct smp_trampoline_params {
 	uint16_t pad2;
 	uint32_t cr0, cr3, cr4, efer;
 	uint32_t alive;
+	uint32_t pad3;
 	uint64_t stack, cpu, entry;
 } __attribute__((packed));
-_Static_assert(sizeof(struct smp_trampoline_params) == 64, "matches smp_trampoline.S");
+_Static_assert(sizeof(struct smp_trampoline_params) == 72, "matches smp_trampoline.S");
 
 extern const char smp_trampoline_start[], smp_trampoline_end[], smp_trampoline_params[];
 extern const char smp_trampoline_pm[], smp_trampoline_lm[], smp_trampoline_gdt[];
@@ -175,6 +176,7 @@ int arch_smp_prepare(uint64_t trampoline_phys, uint64_t tsc_cycles_per_s)
 		return err;
 	}
 	memcpy((void *)(DIRECT_MAP_BASE + trampoline_phys), smp_trampoline_start, len);
+	lapic_init();   /* the BSP's own, to send the IPIs */
 	tramp_phys = trampoline_phys;
 	pat_value = rdmsr(MSR_PAT);
 	tsc_hz = tsc_cycles_per_s;

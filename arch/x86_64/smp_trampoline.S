@@ -97,6 +97,7 @@ p_cr3:		.long 0
 p_cr4:		.long 0
 p_efer:		.long 0
 p_alive:	.long 0
+		.long 0
 p_stack:	.quad 0
 p_cpu:		.quad 0
 p_entry:	.quad 0

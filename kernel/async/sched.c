@@ -16,7 +16,9 @@ static void sched_idle(void)
 	struct cpu *c = cpu_self();
 	uint64_t start = arch_timestamp();
 
+	__atomic_store_n(&c->idle_since, start, __ATOMIC_RELAXED);
 	arch_irq_enable_and_wait();
+	__atomic_store_n(&c->idle_since, 0, __ATOMIC_RELAXED);
 	c->idle_tsc += arch_timestamp() - start;
 }
 

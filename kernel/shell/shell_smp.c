@@ -15,7 +15,10 @@
 static unsigned idle_permille(const struct cpu *c, uint64_t now)
 {
 	uint64_t up = now - c->online_tsc, idle = c->idle_tsc;
+	uint64_t since = __atomic_load_n(&c->idle_since, __ATOMIC_RELAXED);
 
+	if (since && since < now)
+		idle += now - since;   /* halted right now */
 	if (!up || c->state != CPU_ONLINE)
 		return 0;
 	return idle >= up ? 1000 : (unsigned)(idle * 1000 / up);

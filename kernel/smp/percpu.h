@@ -39,7 +39,8 @@ struct cpu {
 	uint32_t reserved;
 
 	uint64_t ticks;			/* own: its local timer's interrupts */
-	uint64_t idle_tsc;		/* own: TSC cycles spent halted */
+	uint64_t idle_tsc;		/* own: TSC cycles spent halted, halts that ended */
+	uint64_t idle_since;		/* own: TSC when the current halt began, 0 if none */
 	uint64_t online_tsc;		/* boot: TSC when it came online */
 	uint64_t ipis;			/* own: IPIs it received */
 

@@ -7,12 +7,21 @@
 #include "kernel/arch.h"
 #include "kernel/async/sched.h"
 #include "kernel/kprintf.h"
+#include "kernel/time/clock.h"
 #include "kernel/panic.h"
 #include "kernel/smp/percpu.h"
 #include "kernel/smp/smp.h"
+#include "lib/cmdline.h"
 #include "lib/errno.h"
 
 static struct smp_report report;
+
+/* Every tick of this CPU's timer, interrupt context. */
+static void smp_tick(void *ctx)
+{
+	(void)ctx;
+	cpu_self()->ticks++;
+}
 
 /* First C on an AP (its tables, GS and LAPIC are up): check in, run tasks. */
 static void smp_ap_main(struct cpu *c)
@@ -53,9 +62,13 @@ static int smp_off(int err, const char *why)
 unsigned smp_init(const struct boot_info *bi)
 {
 	const struct acpi_madt_info *madt = acpi_madt();
-	uint32_t self = cpu_self()->apic_id;
+	uint32_t self = arch_cpu_id();
 	int err;
 
+	cpu_self()->apic_id = self;
+	clock_add_tick_callback(smp_tick, NULL);   /* the BSP's tick; APs count their own */
+	if (cmdline_has(bi->cmdline, "spin.debug=1"))
+		spin_debug_set(true);
 	if (!madt)
 		return smp_off(-E_NODEV, "no usable MADT");
 	for (unsigned i = 0; i < madt->cpu_count; i++)
