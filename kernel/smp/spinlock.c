@@ -10,7 +10,7 @@
 #include "kernel/smp/percpu.h"
 #include "kernel/smp/spinlock.h"
 
-static bool spin_debug;
+bool spin_debug_on;
 
 void spin_init(struct spinlock *l, const char *name, unsigned rank)
 {
@@ -19,12 +19,12 @@ void spin_init(struct spinlock *l, const char *name, unsigned rank)
 
 void spin_debug_set(bool on)
 {
-	__atomic_store_n(&spin_debug, on, __ATOMIC_RELEASE);
+	__atomic_store_n(&spin_debug_on, on, __ATOMIC_RELEASE);
 }
 
 bool spin_debug_enabled(void)
 {
-	return __atomic_load_n(&spin_debug, __ATOMIC_RELAXED);
+	return __atomic_load_n(&spin_debug_on, __ATOMIC_RELAXED);
 }
 
 /* Before waiting: a lock this CPU holds would never come free. */
@@ -47,7 +47,7 @@ static void spin_debug_acquired(struct spinlock *l, struct cpu *c)
 	c->held[c->nheld++] = l;
 }
 
-static void spin_debug_release(struct spinlock *l)
+void spin_debug_release(struct spinlock *l)
 {
 	struct cpu *c = cpu_self();
 
@@ -80,25 +80,20 @@ static __attribute__((noinline)) void spin_wait(struct spinlock *l, unsigned lon
 	} while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE));
 }
 
-static __attribute__((noinline)) void spin_lock_debug(struct spinlock *l, unsigned long flags)
+/* Debug mode (the fast path did not try the lock), or the exchange found it taken. */
+void spin_lock_slow(struct spinlock *l, unsigned long flags)
 {
-	struct cpu *c = cpu_self();
+	struct cpu *c;
 
+	if (!spin_debug_on) {
+		spin_wait(l, flags);
+		return;
+	}
+	c = cpu_self();
 	spin_debug_check(l, c);
 	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		spin_wait(l, flags);
 	spin_debug_acquired(l, c);
-}
-
-unsigned long spin_lock(struct spinlock *l)
-{
-	unsigned long flags = arch_irq_save();
-
-	if (unlikely(spin_debug))
-		spin_lock_debug(l, flags);
-	else if (unlikely(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)))
-		spin_wait(l, flags);
-	return flags;
 }
 
 bool spin_trylock(struct spinlock *l, unsigned long *flags)
@@ -110,23 +105,15 @@ bool spin_trylock(struct spinlock *l, unsigned long *flags)
 		arch_irq_restore(f);
 		return false;
 	}
-	if (unlikely(spin_debug))
+	if (unlikely(spin_debug_on))
 		spin_debug_acquired(l, cpu_self());
 	*flags = f;
 	return true;
 }
 
-void spin_unlock(struct spinlock *l, unsigned long flags)
-{
-	if (unlikely(spin_debug))
-		spin_debug_release(l);
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-	arch_irq_restore(flags);
-}
-
 bool spin_held(const struct spinlock *l)
 {
-	if (spin_debug)
+	if (spin_debug_on)
 		return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == cpu_self()->index + 1;
 	return __atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0;
 }

@@ -53,14 +53,39 @@ struct spinlock {
 
 void spin_init(struct spinlock *l, const char *name, unsigned rank);
 
-/* Disable interrupts, take l; returns the interrupt flag to give back. */
-unsigned long spin_lock(struct spinlock *l);
+/* Internals of the inline fast paths below (spinlock.c). */
+extern bool spin_debug_on;
+void spin_lock_slow(struct spinlock *l, unsigned long flags);
+void spin_debug_release(struct spinlock *l);
+unsigned long arch_irq_save(void);
+void arch_irq_restore(unsigned long flags);
+
+/*
+ * Disable interrupts, take l; returns the interrupt flag to give back.
+ * Inline: uncontended, it is a call to save the flag, one exchange and
+ * a test of the debug switch.
+ */
+static inline unsigned long spin_lock(struct spinlock *l)
+{
+	unsigned long flags = arch_irq_save();
+
+	if (unlikely(spin_debug_on) ||
+	    unlikely(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)))
+		spin_lock_slow(l, flags);
+	return flags;
+}
 
 /* Take l if it is free: true and *flags set, or false with interrupts as they were. */
 bool spin_trylock(struct spinlock *l, unsigned long *flags);
 
 /* Release l and restore the interrupt flag spin_lock returned. */
-void spin_unlock(struct spinlock *l, unsigned long flags);
+static inline void spin_unlock(struct spinlock *l, unsigned long flags)
+{
+	if (unlikely(spin_debug_on))
+		spin_debug_release(l);
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	arch_irq_restore(flags);
+}
 
 /* Whether l is held (by this CPU, in debug mode; by anyone otherwise). */
 bool spin_held(const struct spinlock *l);
