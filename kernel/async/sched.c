@@ -46,7 +46,7 @@ static const struct task_platform kernel_platform = {
 };
 
 static struct task tasks[SCHED_MAX_TASKS];
-static uint32_t queue[SCHED_MAX_TASKS];      /* a power of two >= the table */
+static uint64_t queue[SCHED_MAX_TASKS];      /* a power of two >= the table */
 static struct executor ex;
 
 static struct timer *timer_heap[SCHED_MAX_TIMERS];

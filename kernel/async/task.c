@@ -23,7 +23,7 @@ static bool platform_complete(const struct task_platform *p)
 
 int executor_init(struct executor *ex, const struct task_platform *plat,
 		  struct task *tasks, size_t max_tasks,
-		  uint32_t *queue, size_t queue_cap)
+		  uint64_t *queue, size_t queue_cap)
 {
 	if (!ex || !platform_complete(plat) || !tasks || max_tasks == 0 ||
 	    max_tasks > TASK_MAX || queue_cap < max_tasks)

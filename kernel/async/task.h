@@ -199,7 +199,7 @@ struct executor {
  */
 int executor_init(struct executor *ex, const struct task_platform *plat,
 		  struct task *tasks, size_t max_tasks,
-		  uint32_t *queue, size_t queue_cap);
+		  uint64_t *queue, size_t queue_cap);
 
 /*
  * Start poll(state, cx) as a new task named name (for listings; NULL means

@@ -121,7 +121,7 @@ static int run_ember(uint32_t tasks, uint32_t rounds, uint64_t *polls)
 	size_t cap = 1;
 	struct task *table = calloc(tasks, sizeof(*table));
 	struct spinner *sp = calloc(tasks, sizeof(*sp));
-	uint32_t *queue;
+	uint64_t *queue;
 	struct executor ex;
 
 	while (cap < tasks)
