@@ -17,6 +17,7 @@ static uint32_t tlb_busy;          /* one shootdown at a time */
 static uint64_t tlb_va;            /* what the current one flushes */
 static uint32_t tlb_acks;          /* CPUs that flushed for it */
 static uint64_t tlb_sent;
+static uint32_t ping_acks;         /* pings answered, for arch_ipi_round_trip */
 static bool ipis_ready;
 
 static void flush(uint64_t va)
@@ -53,6 +54,14 @@ static void on_tlb(struct interrupt_frame *f)
 	lapic_eoi();
 }
 
+static void on_ping(struct interrupt_frame *f)
+{
+	(void)f;
+	cpu_self()->ipis++;
+	__atomic_fetch_add(&ping_acks, 1, __ATOMIC_RELEASE);
+	lapic_eoi();
+}
+
 static void on_stop(struct interrupt_frame *f)
 {
 	(void)f;
@@ -69,6 +78,8 @@ int ipi_init(void)
 		err = interrupt_register(VEC_IPI_TLB, on_tlb);
 	if (!err)
 		err = interrupt_register(VEC_IPI_STOP, on_stop);
+	if (!err)
+		err = interrupt_register(VEC_IPI_PING, on_ping);
 	if (!err)
 		__atomic_store_n(&ipis_ready, true, __ATOMIC_RELEASE);
 	return err;
@@ -123,6 +134,31 @@ void arch_cpu_wake(const struct cpu *c)
 {
 	if (__atomic_load_n(&ipis_ready, __ATOMIC_ACQUIRE))
 		lapic_send_ipi(c->apic_id, VEC_IPI_WAKE);
+}
+
+/*
+ * Mean TSC cycles from sending a ping IPI to c until its handler's write is
+ * seen here, over rounds pings; 0 without IPIs or when one goes unanswered
+ * for about a second.
+ */
+uint64_t arch_ipi_round_trip(const struct cpu *c, unsigned rounds)
+{
+	uint64_t total = 0;
+
+	if (!__atomic_load_n(&ipis_ready, __ATOMIC_ACQUIRE) || !c || !rounds ||
+	    c == cpu_self() || c->state != CPU_ONLINE)
+		return 0;
+	for (unsigned i = 0; i < rounds; i++) {
+		uint32_t before = __atomic_load_n(&ping_acks, __ATOMIC_ACQUIRE);
+		uint64_t t0 = rdtsc();
+
+		lapic_send_ipi(c->apic_id, VEC_IPI_PING);
+		while (__atomic_load_n(&ping_acks, __ATOMIC_ACQUIRE) == before)
+			if (rdtsc() - t0 > STOP_WAIT_CYCLES * 5)
+				return 0;
+		total += rdtsc() - t0;
+	}
+	return total / rounds;
 }
 
 /* Halt every other CPU; wait (bounded) until the online ones say so. */

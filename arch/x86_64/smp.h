@@ -21,6 +21,7 @@ struct cpu;
 #define VEC_IPI_WAKE   0xf0   /* end a halt: work was queued for this CPU */
 #define VEC_IPI_TLB    0xf1   /* flush what tlb_shootdown names */
 #define VEC_IPI_STOP   0xf2   /* a panic elsewhere: halt for good */
+#define VEC_IPI_PING   0xf3   /* answer by a write (round-trip measurement) */
 
 #define TLB_FLUSH_ALL  (~0ull)
 

@@ -183,11 +183,14 @@ size_t executor_run_ready(struct executor *ex)
 {
 	uint64_t (*timestamp)(void) = ex->plat->timestamp;
 	uint64_t then = timestamp();
-	unsigned cpu = executor_cpu(ex);
+	unsigned cpu = executor_cpu(ex), limit;
 	size_t skipped = 0, polls = 0;
 	struct task *t;
 
 	ASSERT(cpu < EXECUTOR_MAX_CPUS && !ex->polling[cpu]);
+	limit = __atomic_load_n(&ex->cpu_limit, __ATOMIC_RELAXED);
+	if (unlikely(limit && cpu >= limit))
+		return 0;          /* kept out for a measurement */
 	ex->polling[cpu] = true;
 	while ((t = executor_pop(ex, &skipped))) {
 		t->stats.cpu_ticks -= then;
@@ -279,6 +282,11 @@ void executor_stop(struct executor *ex)
 	mask = __atomic_exchange_n(&ex->idle_mask, 0, __ATOMIC_ACQ_REL);
 	for (; mask && ex->plat->kick; mask &= mask - 1)
 		ex->plat->kick((unsigned)__builtin_ctz(mask));
+}
+
+void executor_set_cpu_limit(struct executor *ex, unsigned n)
+{
+	__atomic_store_n(&ex->cpu_limit, n, __ATOMIC_RELEASE);
 }
 
 size_t executor_live(const struct executor *ex)

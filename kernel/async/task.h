@@ -186,6 +186,7 @@ struct executor {
 	uint32_t running;	/* CPUs inside executor_run */
 	uint32_t idle_mask;	/* bit i: CPU i sleeps in idle (atomics only) */
 	bool stop;		/* executor_stop was called */
+	uint32_t cpu_limit;	/* CPUs from this index on do not poll; 0: all do */
 	bool polling[EXECUTOR_MAX_CPUS];	/* per CPU: polls do not nest */
 	struct taskq ready;
 	struct executor_stats stats;	/* atomics where CPUs share them */
@@ -228,6 +229,12 @@ void executor_run(struct executor *ex);
  * (the flag clears when the last one has left). Any context.
  */
 void executor_stop(struct executor *ex);
+
+/*
+ * Let only CPUs 0..n-1 poll (n = 0: every CPU). For measurements: the
+ * same work on one CPU and on all of them in one boot. Any context.
+ */
+void executor_set_cpu_limit(struct executor *ex, unsigned n);
 
 /*
  * Sleep in the platform's idle unless a task is ready or a stop is pending,
