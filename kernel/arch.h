@@ -89,10 +89,12 @@ unsigned arch_lower_half_entries(void);
 struct ring;
 
 /*
- * The interrupt controller (8259 pair): remapped above the exceptions, every
- * line masked until its driver starts. After the IDT, interrupts off.
+ * The interrupt controllers: the I/O APICs and local APIC from the MADT, or
+ * the 8259 pair (irq=pic, or no usable MADT); remapped above the exceptions,
+ * every line masked until its driver starts. After the IDT and acpi_init,
+ * interrupts off.
  */
-void arch_irq_init(void);
+void arch_irq_init(const struct boot_info *bi);
 /* Set the interrupt flag: once the IDT and the controller are ready. */
 void arch_irq_enable(void);
 /*
@@ -104,16 +106,26 @@ void arch_irq_enable(void);
 void arch_irq_enable_and_wait(void);
 
 /*
- * Periodic timer (PIT channel 0). arch_timer_start: 0, -E_RANGE or -E_BUSY.
+ * Periodic timer: the LAPIC timer (APIC mode, calibrated) or PIT channel 0.
+ * arch_timer_calibrate finds the reference clock (HPET, else ACPI PM timer,
+ * else PIT; clock.ref=hpet|pmtimer|pit picks one) and measures the LAPIC
+ * timer against it (timer=pit keeps the PIT): 0 or -E_NODEV. Main flow,
+ * after arch_irq_init. arch_timer_start: 0, -E_RANGE or -E_BUSY;
+ * arch_timer_restart stops the tick and starts it at hz (tests).
  * Callbacks run from every tick in interrupt context; remove with the same
  * pair. See kernel/time/clock.h for the portable interface.
  */
+#define ARCH_TIMER_MAX_CALLBACKS 8
+int arch_timer_calibrate(const char *cmdline);
 int arch_timer_start(unsigned hz);
+int arch_timer_restart(unsigned hz);
+const char *arch_timer_source(void);      /* "LAPIC timer", "PIT" or "none" */
+const char *arch_timer_reference(void);   /* "HPET", "PM timer", "PIT" or "none" */
 uint64_t arch_timer_ticks(void);
 uint64_t arch_timer_ticks_to_ns(uint64_t ticks);
 int arch_timer_add_callback(void (*fn)(void *ctx), void *ctx);
 int arch_timer_remove_callback(void (*fn)(void *ctx), void *ctx);
-/* TSC cycles per second measured against the PC timer; 0 if it fails. */
+/* TSC cycles per second measured against the reference clock; 0 if it fails. */
 uint64_t arch_tsc_measure_hz(void);
 
 /*
@@ -147,10 +159,11 @@ const char *arch_cpu_feature_name(unsigned i);
 void arch_breakpoint(void);
 
 /*
- * Reset the machine: the 8042's reset line, else a triple fault. Power off:
- * ACPI S5 through QEMU's fixed PM1a control ports (q35 and pc); real
- * hardware needs PM1a_CNT and SLP_TYP from the FADT and \_S5 (not done:
- * the CPU then halts). Neither returns. Task context.
+ * Reset the machine: the FADT's reset register, else the 8042's reset line
+ * (if the FADT does not say there is none), else a triple fault. Power off:
+ * ACPI S5 with PM1a/PM1b_CNT from the FADT and SLP_TYP from \_S5, else
+ * QEMU's fixed PM1a ports, else halt. Each prints the path it takes.
+ * Neither returns. Task context.
  */
 __attribute__((noreturn)) void arch_reboot(void);
 __attribute__((noreturn)) void arch_poweroff(void);

@@ -48,7 +48,7 @@ void kernel_main(const struct boot_info *bi)
 	kmalloc_init(bi->cmdline);          /* heap window, grown on demand */
 	pmm_reclaim_boot_memory();          /* loader memory back to the pool (copied above) */
 	acpi_init(bi);                      /* ACPI tables: MADT, FADT, HPET, MCFG, checked */
-	arch_irq_init();                    /* 8259 pair at vectors 0x20-0x2f, lines masked */
+	arch_irq_init(bi);                  /* I/O APIC + LAPIC, or the 8259 pair; lines masked */
 	clock_init(bi);                     /* timer tick, TSC nanosecond clock */
 	input_init(bi);                     /* PS/2 keyboard, serial receive, decoders */
 	sched_init();                       /* executor, timer queue, timer task */

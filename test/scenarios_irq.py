@@ -74,7 +74,7 @@ scenario("kernel/irq/timer_hz_out_of_range_falls_back_to_1000")(ktest_boot(
     texts=["timer.hz=5 is out of range, using 1000", "clock: tick 1000 Hz"]))
 
 scenario("kernel/irq/tsc_calibrated_against_the_pit")(ktest_boot(
-    "clock_calibrates_the_tsc_against_the_pit", cmdline="clock.calibrate",
+    "clock_calibrates_the_tsc_against_the_pit", cmdline="clock.calibrate clock.ref=pit",
     texts=["(PIT)"]))
 
 

@@ -1,10 +1,15 @@
 /*
  * The machine as the shell sees it: CPUID identification, a breakpoint,
- * reboot and power-off. The arch_cpu_*, arch_breakpoint, arch_reboot and
+ * reboot (FADT reset register, 8042, triple fault) and power-off (ACPI S5
+ * from the FADT and \\_S5, then QEMU's fixed ports). The arch_cpu_*, arch_breakpoint, arch_reboot and
  * arch_poweroff entry points of arch.h. Task context.
  */
 #include "arch/x86_64/cpu.h"
+#include "kernel/acpi/acpi.h"
 #include "kernel/arch.h"
+#include "kernel/kprintf.h"
+#include "kernel/mm/mmio.h"
+#include "lib/errno.h"
 #include "lib/compiler.h"
 #include "lib/string.h"
 
@@ -15,6 +20,8 @@
 #define QEMU_ICH9_PM1A_CNT  0x604 /* q35: ICH9 PM base 0x600 + 4 */
 #define QEMU_PIIX_PM1A_CNT  0xb004 /* pc: PIIX4 PM base as SeaBIOS/OVMF set it */
 #define ACPI_SLP_EN_S5      0x2000 /* SLP_EN with SLP_TYP 0: QEMU's S5 */
+#define PM1_SLP_EN          0x2000 /* PM1 control: SLP_EN, bit 13 */
+#define PM1_SLP_MASK        0x3c00 /* SLP_TYP bits 12:10 and SLP_EN */
 
 struct cpu_feature {
 	const char *name;
@@ -116,22 +123,102 @@ static __noreturn void triple_fault(void)
 		hlt();
 }
 
-void arch_reboot(void)
+/* Write a FADT register (I/O port or memory) of width bytes. */
+static void gas_write(const struct acpi_gas *g, uint32_t v, unsigned width)
 {
-	cli();
+	volatile void *p;
+
+	if (g->space_id == ACPI_GAS_IO && g->address <= 0xffff) {
+		if (width == 1)
+			outb((uint16_t)g->address, (uint8_t)v);
+		else
+			outw((uint16_t)g->address, (uint16_t)v);
+	} else if (g->space_id == ACPI_GAS_MEMORY && (p = mmio_map(g->address, width))) {
+		if (width == 1)
+			*(volatile uint8_t *)p = (uint8_t)v;
+		else
+			*(volatile uint16_t *)p = (uint16_t)v;
+	}
+}
+
+static uint16_t gas_read16(const struct acpi_gas *g)
+{
+	return g->space_id == ACPI_GAS_IO && g->address <= 0xffff ? inw((uint16_t)g->address) : 0;
+}
+
+static void spin(void)
+{
+	for (int i = 0; i < KBC_SPIN_MAX; i++)
+		pause();
+}
+
+/* The FADT reset register (ACPI 4.8.3.6), if the FADT offers one. */
+static void reset_fadt(void)
+{
+	const struct acpi_fadt_info *f = acpi_fadt();
+
+	if (!f || !f->reset_supported)
+		return;
+	kprintf("reboot: FADT reset register (%s %#llx <- %#x)\n",
+		f->reset_reg.space_id == ACPI_GAS_IO ? "I/O" : "memory",
+		(unsigned long long)f->reset_reg.address, f->reset_value);
+	gas_write(&f->reset_reg, f->reset_value, 1);
+	spin();
+}
+
+static void reset_8042(void)
+{
+	if (!acpi_has_8042())
+		return;
+	kprintf("reboot: 8042 reset line\n");
 	for (int i = 0; i < KBC_SPIN_MAX && (inb(KBC_STATUS) & KBC_STATUS_IBF); i++)
 		pause();
 	outb(KBC_STATUS, KBC_CMD_RESET);
-	for (int i = 0; i < KBC_SPIN_MAX; i++)
-		pause();
+	spin();
+}
+
+void arch_reboot(void)
+{
+	cli();
+	reset_fadt();
+	reset_8042();
+	kprintf("reboot: triple fault\n");
 	triple_fault();
+}
+
+/* ACPI S5: SLP_TYP from \_S5, SLP_EN, into PM1a_CNT and PM1b_CNT (ACPI 4.8.3.2, 7.4.2). */
+static void poweroff_acpi(void)
+{
+	const struct acpi_fadt_info *f = acpi_fadt();
+	uint8_t a, b;
+	int err;
+
+	if (!f || !f->pm1a_cnt.address)
+		return;
+	err = acpi_s5(&a, &b);
+	if (err < 0) {
+		kprintf("poweroff: no usable \\_S5 (%s)\n", err_name(err));
+		return;
+	}
+	kprintf("poweroff: ACPI S5 (PM1a_CNT %#llx, SLP_TYPa %u, SLP_TYPb %u)\n",
+		(unsigned long long)f->pm1a_cnt.address, a, b);
+	gas_write(&f->pm1a_cnt, (gas_read16(&f->pm1a_cnt) & ~PM1_SLP_MASK) |
+		  (uint16_t)((a & 7) << 10) | PM1_SLP_EN, 2);
+	if (f->pm1b_cnt.address)
+		gas_write(&f->pm1b_cnt, (gas_read16(&f->pm1b_cnt) & ~PM1_SLP_MASK) |
+			  (uint16_t)((b & 7) << 10) | PM1_SLP_EN, 2);
+	spin();
 }
 
 void arch_poweroff(void)
 {
 	cli();
+	poweroff_acpi();
+	kprintf("poweroff: QEMU's fixed PM1a ports\n");
 	outw(QEMU_ICH9_PM1A_CNT, ACPI_SLP_EN_S5);
 	outw(QEMU_PIIX_PM1A_CNT, ACPI_SLP_EN_S5);
+	spin();
+	kprintf("poweroff: nothing worked: halting\n");
 	for (;;)
 		hlt();
 }

@@ -207,11 +207,6 @@ uint16_t pic_masks_at_init(void)
 
 /* ---- arch.h ------------------------------------------------------------------------ */
 
-void arch_irq_init(void)
-{
-	pic_init();
-}
-
 void arch_irq_enable(void)
 {
 	sti();

@@ -1,10 +1,9 @@
 /*
  * 8254 PIT (see pit.h): channel 0 as the periodic tick on IRQ 0, channel 2
- * as a one-shot stopwatch for TSC calibration. Also the arch_timer_* entry
- * points of arch.h.
+ * as a stopwatch for calibration.
  */
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/pic.h"
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/pit.h"
 #include "kernel/arch.h"
 #include "lib/errno.h"
@@ -26,25 +25,17 @@
 #define CAL_SLACK_CYCLES 100000  /* ~25-100 us: wider brackets spoil a round */
 #define CAL_MAX_CYCLES  (1ull << 33)  /* give up: several seconds at any real rate */
 
-struct pit_callback {
-	pit_callback_fn fn;
-	void *ctx;
-};
-
-static volatile uint64_t ticks;
 static unsigned divisor;
-static struct pit_callback callbacks[PIT_MAX_CALLBACKS];
+static void (*tick_fn)(void);
 
-/* IRQ 0: count, then run the callbacks. The PIC sends the EOI. */
+/* IRQ 0: the tick. The interrupt controller code sends the EOI. */
 static void pit_irq(void)
 {
-	ticks++;
-	for (unsigned i = 0; i < PIT_MAX_CALLBACKS; i++)
-		if (callbacks[i].fn)
-			callbacks[i].fn(callbacks[i].ctx);
+	if (tick_fn)
+		tick_fn();
 }
 
-int pit_start(unsigned hz)
+int pit_start(unsigned hz, void (*tick)(void))
 {
 	int err;
 
@@ -53,19 +44,26 @@ int pit_start(unsigned hz)
 	if (divisor)
 		return -E_BUSY;
 	divisor = (PIT_INPUT_HZ + hz / 2) / hz;
+	tick_fn = tick;
 	outb(PIT_CMD, PIT_SEL_CH0 | PIT_ACCESS_LOHI | PIT_MODE_2);
 	outb(PIT_CH0, divisor & 0xff);
 	outb(PIT_CH0, divisor >> 8);
-	err = pic_set_handler(IRQ_TIMER, pit_irq);
+	err = irq_set_handler(IRQ_TIMER, pit_irq);
 	if (err < 0)
 		return err;
-	pic_unmask(IRQ_TIMER);
+	irq_unmask(IRQ_TIMER);
 	return 0;
 }
 
-uint64_t pit_ticks(void)
+void pit_stop(void)
 {
-	return ticks;        /* one aligned 64-bit load: never torn */
+	irq_mask(IRQ_TIMER);
+	irq_clear_handler(IRQ_TIMER);
+	outb(PIT_CMD, PIT_SEL_CH0 | PIT_ACCESS_LOHI | PIT_MODE_0);   /* one last count, no reload */
+	outb(PIT_CH0, 0);
+	outb(PIT_CH0, 0);
+	divisor = 0;
+	tick_fn = NULL;
 }
 
 unsigned pit_divisor(void)
@@ -82,39 +80,26 @@ uint64_t pit_ticks_to_ns(uint64_t n)
 	       clocks % PIT_INPUT_HZ * 1000000000ull / PIT_INPUT_HZ;
 }
 
-int pit_add_callback(pit_callback_fn fn, void *ctx)
+/* Channel 2 free-running (mode 2, full count): a 16-bit down-counter at 1.19 MHz. */
+void pit_ch2_free_run(void)
 {
-	unsigned long flags;
-	int err = -E_NOSPC;
+	uint8_t b = inb(PORT_SYS_CTRL_B);
 
-	if (!fn)
-		return -E_INVAL;
-	flags = arch_irq_save();
-	for (unsigned i = 0; i < PIT_MAX_CALLBACKS; i++) {
-		if (!callbacks[i].fn) {
-			callbacks[i] = (struct pit_callback){ fn, ctx };
-			err = 0;
-			break;
-		}
-	}
-	arch_irq_restore(flags);
-	return err;
+	outb(PORT_SYS_CTRL_B, (b & ~SYS_SPEAKER) | SYS_GATE2);
+	outb(PIT_CMD, PIT_SEL_CH2 | PIT_ACCESS_LOHI | PIT_MODE_2);
+	outb(PIT_CH2, 0);
+	outb(PIT_CH2, 0);
 }
 
-int pit_remove_callback(pit_callback_fn fn, void *ctx)
+/* Latch and read channel 2's count (counting down). */
+uint16_t pit_ch2_read(void)
 {
-	unsigned long flags = arch_irq_save();
-	int err = -E_NOENT;
+	uint8_t lo, hi;
 
-	for (unsigned i = 0; i < PIT_MAX_CALLBACKS; i++) {
-		if (callbacks[i].fn == fn && callbacks[i].ctx == ctx) {
-			callbacks[i] = (struct pit_callback){ 0 };
-			err = 0;
-			break;
-		}
-	}
-	arch_irq_restore(flags);
-	return err;
+	outb(PIT_CMD, PIT_SEL_CH2);           /* counter latch command */
+	lo = inb(PIT_CH2);
+	hi = inb(PIT_CH2);
+	return (uint16_t)(hi << 8 | lo);
 }
 
 /*
@@ -172,34 +157,3 @@ uint64_t pit_measure_tsc_hz(void)
 	return n ? good[i] * PIT_INPUT_HZ / CAL_COUNT : 0;
 }
 
-/* ---- arch.h ------------------------------------------------------------------------ */
-
-int arch_timer_start(unsigned hz)
-{
-	return pit_start(hz);
-}
-
-uint64_t arch_timer_ticks(void)
-{
-	return pit_ticks();
-}
-
-uint64_t arch_timer_ticks_to_ns(uint64_t n)
-{
-	return pit_ticks_to_ns(n);
-}
-
-int arch_timer_add_callback(void (*fn)(void *ctx), void *ctx)
-{
-	return pit_add_callback(fn, ctx);
-}
-
-int arch_timer_remove_callback(void (*fn)(void *ctx), void *ctx)
-{
-	return pit_remove_callback(fn, ctx);
-}
-
-uint64_t arch_tsc_measure_hz(void)
-{
-	return pit_measure_tsc_hz();
-}

@@ -1,9 +1,9 @@
 /*
  * The 8254 programmable interval timer. Channel 0 (IRQ 0) is the kernel's
- * periodic tick: pit_start programs it as a rate generator and every tick
- * bumps a counter and runs the registered callbacks. Channel 2, whose gate
- * and output sit in port 0x61, is used polled to measure the TSC frequency
- * when the loader could not.
+ * periodic tick when the LAPIC timer cannot be (the 8259 path, or no
+ * calibration): pit_start programs it as a rate generator and calls the
+ * tick function. Channel 2, whose gate and output sit in port 0x61, is a
+ * polled stopwatch: the last-resort reference clock for calibration.
  *
  * The input clock is 1.193182 MHz, so a rate is a 16-bit divisor of it: the
  * real tick is 1193182 / divisor Hz (1000 Hz asks for 1193 and gets
@@ -32,18 +32,13 @@
 #define PIT_INPUT_HZ    1193182u
 #define PIT_MIN_HZ      19u      /* divisor must fit 16 bits */
 #define PIT_MAX_HZ      10000u   /* beyond this an emulated CPU does little else */
-#define PIT_MAX_CALLBACKS 8
-
-typedef void (*pit_callback_fn)(void *ctx);
-
 /*
- * Program channel 0 at hz (PIT_MIN_HZ..PIT_MAX_HZ), install the IRQ 0
- * handler and unmask it. Returns 0, -E_RANGE, or -E_BUSY if already started.
+ * Program channel 0 at hz (PIT_MIN_HZ..PIT_MAX_HZ) and call tick() from
+ * every IRQ 0 (interrupt context). Returns 0, -E_RANGE, or -E_BUSY if
+ * already started. pit_stop masks the line and stops the count.
  */
-int pit_start(unsigned hz);
-
-/* Ticks since pit_start. */
-uint64_t pit_ticks(void);
+int pit_start(unsigned hz, void (*tick)(void));
+void pit_stop(void);
 
 /* The divisor in use (0 before pit_start). */
 unsigned pit_divisor(void);
@@ -51,13 +46,9 @@ unsigned pit_divisor(void);
 /* Nanoseconds that ticks periods of channel 0 last. */
 uint64_t pit_ticks_to_ns(uint64_t ticks);
 
-/*
- * Run fn(ctx) from every tick. Returns 0, -E_INVAL for NULL fn, -E_NOSPC
- * when PIT_MAX_CALLBACKS are installed. Remove with the same fn and ctx:
- * 0 or -E_NOENT. Once remove returns, fn is not running and will not run.
- */
-int pit_add_callback(pit_callback_fn fn, void *ctx);
-int pit_remove_callback(pit_callback_fn fn, void *ctx);
+/* Channel 2 as a free-running 16-bit down-counter, and its latched count. */
+void pit_ch2_free_run(void);
+uint16_t pit_ch2_read(void);
 
 /*
  * TSC cycles per second measured against channel 2: the median of five

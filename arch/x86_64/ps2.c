@@ -4,8 +4,9 @@
  * arch_ps2_* entry points of arch.h.
  */
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/pic.h"
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/ps2.h"
+#include "kernel/acpi/acpi.h"
 #include "kernel/arch.h"
 #include "kernel/time/clock.h"
 #include "kernel/input/input.h"
@@ -252,7 +253,7 @@ int ps2_init(struct ring *rx)
 		return set;
 	flush_output();
 	scancodes = rx;
-	err = pic_set_handler(IRQ_KEYBOARD, ps2_irq);
+	err = irq_set_handler(IRQ_KEYBOARD, ps2_irq);
 	if (err < 0)
 		return err;
 	if (write_config(config | PS2_CONFIG_PORT1_IRQ) < 0) {
@@ -260,7 +261,7 @@ int ps2_init(struct ring *rx)
 		return -E_TIMEDOUT;
 	}
 	present = true;
-	pic_unmask(IRQ_KEYBOARD);
+	irq_unmask(IRQ_KEYBOARD);
 	kprintf("ps2: keyboard on port 1, scancode set %d%s, ready in %llu us\n", set,
 		set == 1 ? " (the controller translates)" : "",
 		(unsigned long long)((clock_ns() - t0) / 1000));
@@ -279,11 +280,11 @@ int ps2_set_leds(uint8_t leds)
 	if (!present)
 		return -E_NODEV;
 	ASSERT(leds <= 7);
-	pic_mask(IRQ_KEYBOARD);      /* we read the replies: keep IRQ 1 out */
+	irq_mask(IRQ_KEYBOARD);      /* we read the replies: keep IRQ 1 out */
 	err = kbd_send(KBD_CMD_SET_LEDS, scancodes);
 	if (!err)
 		err = kbd_send(leds, scancodes);
-	pic_unmask(IRQ_KEYBOARD);
+	irq_unmask(IRQ_KEYBOARD);
 	if (!err)
 		stats.led_updates++;
 	return err;
@@ -309,8 +310,13 @@ int ps2_inject(uint8_t byte)
 
 /* ---- arch.h ------------------------------------------------------------------------ */
 
+/* The FADT's IA-PC boot flags are asked first: a machine may say it has no 8042. */
 int arch_ps2_init(struct ring *rx)
 {
+	if (!acpi_has_8042()) {
+		kprintf("ps2: the FADT says there is no 8042: not probed\n");
+		return -E_NODEV;
+	}
 	return ps2_init(rx);
 }
 

@@ -8,7 +8,7 @@
  * every byte waiting in the UART into the caller's ring and does nothing else.
  */
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/pic.h"
+#include "arch/x86_64/irq.h"
 #include "kernel/arch.h"
 #include "kernel/input/input.h"
 #include "lib/errno.h"
@@ -101,11 +101,11 @@ int arch_serial_rx_start(struct ring *rx)
 	if (!present)
 		return -E_NODEV;
 	rx_ring = rx;
-	err = pic_set_handler(IRQ_COM1, serial_irq);
+	err = irq_set_handler(IRQ_COM1, serial_irq);
 	if (err < 0)
 		return err;
 	outb(COM1 + UART_IER, IER_RX_DATA);
-	pic_unmask(IRQ_COM1);
+	irq_unmask(IRQ_COM1);
 	return 0;
 }
 

@@ -35,6 +35,7 @@
 #define SMP_STACKS_SPAN   (512ull * 1024)
 #define AP_STACK_SIZE     KERNEL_STACK_SIZE
 #define AP_WAIT_US        200000   /* an AP has 200 ms to check in */
+#define AP_TIMER_HZ       100      /* each AP's LAPIC timer: counts its ticks */
 
 /* What the trampoline's parameter block holds (smp_trampoline.S, same order). */
 struct smp_trampoline_params {
@@ -166,7 +167,8 @@ int arch_smp_prepare(uint64_t trampoline_phys, uint64_t tsc_cycles_per_s)
 	size_t len = (size_t)(smp_trampoline_end - smp_trampoline_start);
 	int err;
 
-	if (!trampoline_phys || (trampoline_phys & 0xfff) || trampoline_phys >= 0x100000)
+	if (!trampoline_phys || (trampoline_phys & 0xfff) || trampoline_phys >= 0x100000 ||
+	    !lapic_present())
 		return -E_NODEV;
 	if (read_cr3() >= (1ull << 32))
 		return -E_RANGE;   /* the 32-bit step cannot load a CR3 above 4 GiB */
@@ -176,7 +178,6 @@ int arch_smp_prepare(uint64_t trampoline_phys, uint64_t tsc_cycles_per_s)
 		return err;
 	}
 	memcpy((void *)(DIRECT_MAP_BASE + trampoline_phys), smp_trampoline_start, len);
-	lapic_init();   /* the BSP's own, to send the IPIs */
 	tramp_phys = trampoline_phys;
 	pat_value = rdmsr(MSR_PAT);
 	tsc_hz = tsc_cycles_per_s;
@@ -290,6 +291,7 @@ static void ap_entry(struct cpu *c)
 	arch_cpu_set_self(c);
 	wrmsr(MSR_PAT, pat_value);
 	lapic_init();
+	(void)lapic_timer_start(AP_TIMER_HZ);   /* its own ticks (none if the rate is unknown) */
 	a->main(c);
 	arch_halt_forever();
 }

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#define MMIO_BASE        0xffffd00000000000ull  /* between the heap window and the framebuffer */
+#define MMIO_BASE        0xffffe80000000000ull  /* above the framebuffer, below the stacks */
 #define MMIO_WINDOW_SIZE (1ull << 30)
 
 /*

@@ -253,7 +253,7 @@ const struct shell_cmd shell_cmds[] = {
 	  shell_cmd_pagefault, NULL },
 	{ "overflow", "", "overflow the stack: double fault", shell_cmd_overflow, NULL },
 	{ "reboot", "", "reset the machine", shell_cmd_reboot, NULL },
-	{ "poweroff", "", "switch off (QEMU's ACPI port; halts elsewhere)", shell_cmd_poweroff, NULL },
+	{ "poweroff", "", "switch off: ACPI S5 (FADT, \\_S5)", shell_cmd_poweroff, NULL },
 };
 
 const size_t shell_ncmds = sizeof(shell_cmds) / sizeof(shell_cmds[0]);

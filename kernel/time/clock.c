@@ -7,6 +7,7 @@
 #include "kernel/kprintf.h"
 #include "lib/cmdline.h"
 #include "lib/errno.h"
+#include <stdbool.h>
 
 static uint64_t tsc_hz;
 static uint64_t tsc_start;
@@ -29,15 +30,34 @@ static unsigned cmdline_uint(const char *cmdline, const char *key, unsigned fall
 	return v;
 }
 
+/* Whether a and b differ by more than 2 %. */
+static bool disagree(uint64_t a, uint64_t b)
+{
+	return a * 100 < b * 98 || a * 100 > b * 102;
+}
+
+/*
+ * The loader's rate (UEFI Stall, one window) is checked against the
+ * kernel's own measurement (median of several windows of the reference
+ * clock): a loaded host can spoil the former, so the latter wins when they
+ * disagree. clock.calibrate takes the kernel's in any case.
+ */
 static void find_tsc_rate(const struct boot_info *bi)
 {
-	if (bi->tsc_hz && !cmdline_has(bi->cmdline, "clock.calibrate")) {
+	uint64_t measured = arch_tsc_measure_hz();
+
+	if (bi->tsc_hz && !cmdline_has(bi->cmdline, "clock.calibrate") &&
+	    (!measured || !disagree(bi->tsc_hz, measured))) {
 		tsc_hz = bi->tsc_hz;
 		tsc_source = "loader";
 		return;
 	}
-	tsc_hz = arch_tsc_measure_hz();
-	tsc_source = tsc_hz ? "PIT" : "none";
+	if (bi->tsc_hz && measured && !cmdline_has(bi->cmdline, "clock.calibrate"))
+		kprintf("clock: the loader's TSC rate %llu Hz disagrees with the %s's %llu Hz\n",
+			(unsigned long long)bi->tsc_hz, arch_timer_reference(),
+			(unsigned long long)measured);
+	tsc_hz = measured;
+	tsc_source = tsc_hz ? arch_timer_reference() : "none";
 }
 
 int clock_init(const struct boot_info *bi)
@@ -45,6 +65,7 @@ int clock_init(const struct boot_info *bi)
 	unsigned hz = cmdline_uint(bi->cmdline, "timer.hz", CLOCK_DEFAULT_HZ);
 	int err = 0;
 
+	arch_timer_calibrate(bi->cmdline);
 	find_tsc_rate(bi);
 	tsc_start = arch_timestamp();
 	if (arch_timer_start(hz) == -E_RANGE) {
@@ -54,7 +75,7 @@ int clock_init(const struct boot_info *bi)
 		arch_timer_start(hz);
 	}
 	tick_hz = hz;
-	kprintf("clock: tick %u Hz, TSC %llu.%03llu MHz (%s)\n", hz,
+	kprintf("clock: tick %u Hz from the %s, TSC %llu.%03llu MHz (%s)\n", hz, arch_timer_source(),
 		(unsigned long long)(tsc_hz / 1000000),
 		(unsigned long long)(tsc_hz / 1000 % 1000), tsc_source);
 	if (!tsc_hz)

@@ -1,0 +1,1 @@
+test_calibrate_SRCS := kernel/time/calibrate.c
