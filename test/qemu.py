@@ -20,7 +20,7 @@ import time
 
 class Boot:
     def __init__(self, ovmf_code, ovmf_vars, image=None, esp_dir=None, memory="256M",
-                 extra=(), timeout=120):
+                 extra=(), timeout=120, accel="tcg"):
         self.tmp = tempfile.mkdtemp(prefix="ember-qemu-")
         self.esp_dir = esp_dir
         vars_copy = os.path.join(self.tmp, "vars.fd")
@@ -29,7 +29,7 @@ class Boot:
         drive = (f"format=raw,file={image},snapshot=on" if image
                  else f"format=raw,file=fat:rw:{esp_dir}")
         self.argv = [
-            "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", memory,
+            "qemu-system-x86_64", "-machine", "q35", "-accel", accel, "-m", memory,
             "-no-reboot", "-display", "none", "-vga", "std",
             "-drive", f"if=pflash,format=raw,readonly=on,file={ovmf_code}",
             "-drive", f"if=pflash,format=raw,file={vars_copy}",

@@ -214,7 +214,11 @@ size_t executor_run_ready(struct executor *ex)
 void executor_kick(struct executor *ex)
 {
 	unsigned self = executor_cpu(ex);
+	uint32_t limit = __atomic_load_n(&ex->cpu_limit, __ATOMIC_RELAXED);
 	uint32_t mask = __atomic_load_n(&ex->idle_mask, __ATOMIC_ACQUIRE) & ~(1u << self);
+
+	if (limit && limit < 32)
+		mask &= (1u << limit) - 1;   /* CPUs kept out would only go back to sleep */
 
 	while (mask && ex->plat->kick) {
 		uint32_t bit = mask & -mask;
@@ -227,9 +231,10 @@ void executor_kick(struct executor *ex)
 	}
 }
 
-static bool executor_stopping(const struct executor *ex)
+/* A stop came since the caller's executor_run began (it saw generation gen). */
+static bool executor_stopping(const struct executor *ex, uint32_t gen)
 {
-	return __atomic_load_n(&ex->stop, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&ex->stop, __ATOMIC_ACQUIRE) != gen;
 }
 
 /*
@@ -238,7 +243,7 @@ static bool executor_stopping(const struct executor *ex)
  * until idle enables interrupts, and idle enables them and halts as one
  * step, so that interrupt ends the halt instead of being slept through.
  */
-void executor_idle(struct executor *ex)
+static void executor_idle_gen(struct executor *ex, uint32_t gen)
 {
 	const struct task_platform *plat = ex->plat;
 	unsigned long flags = plat->irq_save();
@@ -247,7 +252,7 @@ void executor_idle(struct executor *ex)
 	/* Dekker with executor_enqueue: set the bit, then look at the queue
 	 * (a full barrier between); a pusher pushes, then reads the bits. */
 	__atomic_fetch_or(&ex->idle_mask, bit, __ATOMIC_SEQ_CST);
-	if (taskq_empty(&ex->ready) && !executor_stopping(ex)) {
+	if (taskq_empty(&ex->ready) && !executor_stopping(ex, gen)) {
 		__atomic_fetch_add(&ex->stats.idles, 1, __ATOMIC_RELAXED);
 		plat->idle();
 	}
@@ -255,30 +260,41 @@ void executor_idle(struct executor *ex)
 	plat->irq_restore(flags);
 }
 
+void executor_idle(struct executor *ex)
+{
+	executor_idle_gen(ex, __atomic_load_n(&ex->stop, __ATOMIC_ACQUIRE));
+}
+
 static uint32_t executor_live_now(const struct executor *ex)
 {
 	return __atomic_load_n(&ex->live, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * Stops are counted, not flagged: each run returns on the first stop after
+ * it began, and no CPU has to clear anything, so a CPU that comes back in
+ * at once is not sent out again by a stop meant for the last round.
+ */
 void executor_run(struct executor *ex)
 {
+	uint32_t gen = __atomic_load_n(&ex->stop, __ATOMIC_ACQUIRE);
+
 	ASSERT(ex->plat->irq_enabled());
 	__atomic_fetch_add(&ex->running, 1, __ATOMIC_ACQ_REL);
-	while (executor_live_now(ex) > 0 && !executor_stopping(ex)) {
+	while (executor_live_now(ex) > 0 && !executor_stopping(ex, gen)) {
 		executor_run_ready(ex);
 		if (executor_live_now(ex) > 0)
-			executor_idle(ex);
+			executor_idle_gen(ex, gen);
 	}
-	if (__atomic_sub_fetch(&ex->running, 1, __ATOMIC_ACQ_REL) == 0)
-		__atomic_store_n(&ex->stop, false, __ATOMIC_RELEASE);
+	__atomic_sub_fetch(&ex->running, 1, __ATOMIC_ACQ_REL);
 }
 
-/* Every CPU asleep in idle is woken to see the flag. */
+/* Every CPU asleep in idle is woken to see the new count. */
 void executor_stop(struct executor *ex)
 {
 	uint32_t mask;
 
-	__atomic_store_n(&ex->stop, true, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&ex->stop, 1, __ATOMIC_SEQ_CST);
 	mask = __atomic_exchange_n(&ex->idle_mask, 0, __ATOMIC_ACQ_REL);
 	for (; mask && ex->plat->kick; mask &= mask - 1)
 		ex->plat->kick((unsigned)__builtin_ctz(mask));

@@ -185,7 +185,7 @@ struct executor {
 	uint32_t live;		/* tasks spawned and not finished */
 	uint32_t running;	/* CPUs inside executor_run */
 	uint32_t idle_mask;	/* bit i: CPU i sleeps in idle (atomics only) */
-	bool stop;		/* executor_stop was called */
+	uint32_t stop;		/* executor_stop calls so far */
 	uint32_t cpu_limit;	/* CPUs from this index on do not poll; 0: all do */
 	bool polling[EXECUTOR_MAX_CPUS];	/* per CPU: polls do not nest */
 	struct taskq ready;
@@ -226,7 +226,7 @@ void executor_run(struct executor *ex);
 
 /*
  * Make executor_run return after the current poll, on every CPU running it
- * (the flag clears when the last one has left). Any context.
+ * now; a run begun later is not affected. Any context.
  */
 void executor_stop(struct executor *ex);
 
