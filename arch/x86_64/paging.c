@@ -184,7 +184,7 @@ static void prune(uint64_t virt)
 			return;
 		*path[depth] = 0;
 		invlpg(virt);           /* also drops paging-structure caches */
-		tlb_shootdown(virt);    /* ... here and on every other CPU */
+		tlb_shootdown(virt);    /* and on every other CPU */
 		pmm_free_frame(table);
 	}
 }

@@ -296,9 +296,15 @@ static void ap_entry(struct cpu *c)
 	arch_halt_forever();
 }
 
+/* The LAPIC's id; without a LAPIC set up (irq=pic), the initial id CPUID reports. */
 uint32_t arch_cpu_id(void)
 {
-	return lapic_id();
+	uint32_t r[4];
+
+	if (lapic_present())
+		return lapic_id();
+	cpuid(1, 0, r);
+	return r[1] >> 24;
 }
 
 struct arch_cpu *arch_cpu_of(struct cpu *c)

@@ -78,8 +78,10 @@ unsigned smp_init(const struct boot_info *bi)
 	if (!bi->smp_trampoline_phys)
 		return smp_off(-E_NODEV, "the loader found no page below 1 MiB for the trampoline");
 	err = arch_smp_prepare(bi->smp_trampoline_phys, bi->tsc_hz);
+	if (err == -E_NODEV)
+		return smp_off(err, "no local APIC in use (irq=pic?) or no usable trampoline page");
 	if (err)
-		return smp_off(err, err_name(err));
+		return smp_off(err, err == -E_RANGE ? "the page tables lie above 4 GiB" : err_name(err));
 	for (unsigned i = 0; i < madt->cpu_count; i++)
 		if (madt->cpus[i].enabled && madt->cpus[i].apic_id != self)
 			start_one(madt->cpus[i].apic_id);

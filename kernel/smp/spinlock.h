@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/arch.h"
 #include "lib/compiler.h"
 
 struct spinlock {
@@ -57,8 +58,6 @@ void spin_init(struct spinlock *l, const char *name, unsigned rank);
 extern bool spin_debug_on;
 void spin_lock_slow(struct spinlock *l, unsigned long flags);
 void spin_debug_release(struct spinlock *l);
-unsigned long arch_irq_save(void);
-void arch_irq_restore(unsigned long flags);
 
 /*
  * Disable interrupts, take l; returns the interrupt flag to give back.
