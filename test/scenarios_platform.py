@@ -16,6 +16,7 @@ from scenarios import scenario, ktest_boot
 # shift=auto as in scenarios_irq.py: every emulated clock still follows the
 # instruction count, and boots finish within their timeout on a loaded host.
 ICOUNT = ("-icount", "shift=auto")
+# The tick-rate boots too: without -icount a loaded host makes ticks late.
 RATE = "lapic_timer_rate_matches_its_reference"
 TICKS = "timer_ticks_advance_at_the_programmed_rate"
 
@@ -28,7 +29,7 @@ scenario("kernel/platform/pc_ioapic_routes_the_pit_on_gsi_2")(ktest_boot(
 scenario("kernel/platform/pc_ioapic_routes_the_keyboard")(ktest_boot(
     "ioapic_routes_the_keyboard", extra=("-machine", "pc"), texts=["irq: I/O APIC"]))
 scenario("kernel/platform/irq_pic_keeps_the_8259_path")(ktest_boot(
-    TICKS, cmdline="irq=pic", texts=["irq: 8259 PIC (irq=pic", "from the PIT"]))
+    TICKS, cmdline="irq=pic", extra=ICOUNT, timeout=300, texts=["irq: 8259 PIC (irq=pic", "from the PIT"]))
 # QEMU 7.2's TCG does not offer x2APIC even with -cpu max (checked: CPUID.1
 # ECX bit 21 clear), so the x2APIC path cannot be booted here; -cpu max still
 # checks the IPI path on a richer CPU model.
@@ -43,10 +44,10 @@ for _ref, _name in (("hpet", "HPET"), ("pmtimer", "PM timer"), ("pit", "PIT")):
                    texts=[f"against the {_name}"]))
 
 scenario("kernel/platform/no_hpet_calibrates_against_the_pm_timer")(ktest_boot(
-    TICKS, extra=("-machine", "q35,hpet=off"), texts=["against the PM timer", "from the LAPIC"]))
+    TICKS, extra=("-machine", "q35,hpet=off", *ICOUNT), timeout=300, texts=["against the PM timer", "from the LAPIC"]))
 scenario("kernel/platform/no_pit_no_8042_no_8259_tick_is_right")(ktest_boot(
-    TICKS, extra=("-machine", "q35,pit=off,i8042=off,pic=off,hpet=off"),
+    TICKS, extra=("-machine", "q35,pit=off,i8042=off,pic=off,hpet=off", *ICOUNT), timeout=300,
     texts=["against the PM timer", "from the LAPIC timer"]))
 scenario("kernel/platform/no_acpi_falls_back_to_the_8259")(ktest_boot(
-    TICKS, extra=("-machine", "q35,acpi=off"),
-    texts=["acpi: no usable tables", "irq: 8259 PIC (no usable MADT)", "from the PIT"]))
+    TICKS, extra=("-machine", "q35,acpi=off", *ICOUNT), timeout=300,
+    texts=["irq: 8259 PIC (no usable MADT)", "from the PIT"]))

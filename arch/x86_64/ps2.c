@@ -314,7 +314,7 @@ int ps2_inject(uint8_t byte)
 int arch_ps2_init(struct ring *rx)
 {
 	if (!acpi_has_8042()) {
-		kprintf("ps2: the FADT says there is no 8042: not probed\n");
+		kprintf("ps2: no keyboard controller (the FADT says there is no 8042): not probed\n");
 		return -E_NODEV;
 	}
 	return ps2_init(rx);

@@ -58,12 +58,9 @@ int acpi_init(const struct boot_info *bi)
 		return err;
 	}
 	parsed = true;
-	kprintf("acpi: %u tables via %s (OEM %s), MADT %s: %u CPUs, %u I/O APICs, "
-		"%u overrides; FADT %s, HPET %s, MCFG %s\n",
+	kprintf("acpi: %u tables via %s, OEM %s; MADT: %u CPUs, %u I/O APICs, %u overrides\n",
 		info.table_count, info.xsdt ? "XSDT" : "RSDT", info.oem_id,
-		info.have_madt ? "yes" : "no", info.madt.cpu_count, info.madt.ioapic_count,
-		info.madt.override_count, info.have_fadt ? "yes" : "no",
-		info.have_hpet ? "yes" : "no", info.have_mcfg ? "yes" : "no");
+		info.madt.cpu_count, info.madt.ioapic_count, info.madt.override_count);
 	return 0;
 }
 

@@ -53,7 +53,7 @@ static void find_tsc_rate(const struct boot_info *bi)
 		return;
 	}
 	if (bi->tsc_hz && measured && !cmdline_has(bi->cmdline, "clock.calibrate"))
-		kprintf("clock: the loader's TSC rate %llu Hz disagrees with the %s's %llu Hz\n",
+		kprintf("clock: loader's TSC rate %llu Hz is off; %s: %llu Hz\n",
 			(unsigned long long)bi->tsc_hz, arch_timer_reference(),
 			(unsigned long long)measured);
 	tsc_hz = measured;
