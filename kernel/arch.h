@@ -233,10 +233,6 @@ void arch_user_init(const struct arch_user_hooks *hooks);
 /* Which protections are on: "smep smap umip" subset, for the banner and tests. */
 void arch_user_features(bool *smep, bool *smap, bool *umip);
 
-/* Per-CPU base (GS): the kernel's struct cpu pointer. */
-void arch_set_cpu_base(void *cpu);
-void *arch_cpu_base(void);
-
 /* The stack an interrupt or SYSCALL from ring 3 lands on (this CPU). */
 void arch_set_kernel_stack(uint64_t top);
 
@@ -295,5 +291,38 @@ void arch_switch(uint64_t *save_sp, uint64_t new_sp);
  */
 long uaccess_copy(void *dst, const void *src, size_t n);
 long uaccess_strncpy(char *dst, const char *src, size_t n);
+
+/* ---- every CPU (docs/smp.md; arch/x86_64/smp.c, ipi.c) ---- */
+struct cpu;
+
+/* This CPU's struct cpu through the GS base: set once per CPU, read anywhere. */
+void arch_cpu_set_self(struct cpu *c);
+struct cpu *arch_cpu_self(void);
+/* The local interrupt controller's id of this CPU (its APIC id). */
+uint32_t arch_cpu_id(void);
+
+/*
+ * Copy the start-up trampoline to the loader's low page, map it at its own
+ * address for the switch to long mode, register the IPI handlers. 0,
+ * -E_NODEV (no usable page), -E_RANGE (page tables above 4 GiB), -E_NOMEM.
+ * BSP, main flow, before arch_cpu_start.
+ */
+int arch_smp_prepare(uint64_t trampoline_phys, uint64_t tsc_hz);
+/*
+ * Start the processor c->apic_id with INIT-SIPI-SIPI: its own stacks (guard
+ * pages below), GDT and TSS, the shared IDT, GS = c, its LAPIC; then main(c)
+ * runs on it and must set c->state to CPU_ONLINE. 0 once it did, or
+ * -E_TIMEDOUT / -E_NOMEM (the CPU is then left out). BSP, one at a time.
+ */
+int arch_cpu_start(struct cpu *c, void (*main)(struct cpu *c));
+/* Remove the trampoline's identity mapping, on every CPU. */
+void arch_smp_finish(void);
+
+/* End c's halt (an IPI). Any context. */
+void arch_cpu_wake(const struct cpu *c);
+/* Halt every other CPU (panic). Any context, interrupts off. */
+void arch_stop_other_cpus(void);
+/* Mean TSC cycles of an IPI to c and its answer, over rounds (0: could not). */
+uint64_t arch_ipi_round_trip(const struct cpu *c, unsigned rounds);
 
 #endif

@@ -17,6 +17,7 @@
 #include "kernel/ksyms.h"
 #include "kernel/panic.h"
 #include "lib/format.h"
+#include "kernel/smp/percpu.h"
 
 #define NMI_STATUS_PORT   0x61         /* PC system control port B */
 #define NMI_STATUS_SERR   (1u << 7)    /* memory parity / PCI SERR# */
@@ -40,6 +41,8 @@ static void report_header(const struct interrupt_frame *f)
 	kprintf("\n\033[91mEXCEPTION\033[0m: %s (%s%svector %llu)\n",
 		exception_name((unsigned)f->vector), mn, *mn ? ", " : "",
 		(unsigned long long)f->vector);
+	if (percpu_ready() && cpu_slots() > 1)
+		kprintf("  on cpu %u (APIC id %u)\n", cpu_self()->index, cpu_self()->apic_id);
 }
 
 static void report_error_code(const struct interrupt_frame *f)

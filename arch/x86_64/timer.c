@@ -10,6 +10,7 @@
 #include "arch/x86_64/pit.h"
 #include "arch/x86_64/refclock.h"
 #include "kernel/arch.h"
+#include "kernel/smp/percpu.h"
 #include "kernel/kprintf.h"
 #include "kernel/time/calibrate.h"
 #include "lib/cmdline.h"
@@ -29,8 +30,19 @@ static struct refclock ref;
 static bool have_ref;
 static uint64_t lapic_count;            /* LAPIC timer initial count per tick */
 
+/*
+ * Every CPU's LAPIC timer lands here (SMP starts one per application
+ * processor): the kernel's tick and its callbacks are the BSP's; another
+ * CPU only counts its own ticks.
+ */
 static void tick(void)
 {
+	struct cpu *c = percpu_ready() ? cpu_self() : NULL;
+
+	if (c && c->index != 0) {
+		c->ticks++;
+		return;
+	}
 	ticks++;
 	for (unsigned i = 0; i < ARCH_TIMER_MAX_CALLBACKS; i++)
 		if (callbacks[i].fn)

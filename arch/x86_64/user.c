@@ -17,7 +17,7 @@
 #include "kernel/kprintf.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/panic.h"
-#include "kernel/smp/cpu.h"
+#include "kernel/smp/percpu.h"
 #include "lib/string.h"
 
 #define MSR_STAR          0xc0000081
@@ -86,23 +86,10 @@ void arch_user_features(bool *smep, bool *smap, bool *umip)
 	*umip = have_umip;
 }
 
-void arch_set_cpu_base(void *cpu)
-{
-	wrmsr(MSR_GS_BASE, (uint64_t)cpu);
-}
-
-void *arch_cpu_base(void)
-{
-	void *p;
-
-	__asm__ volatile("movq %%gs:0, %0" : "=r"(p));
-	return p;
-}
-
 void arch_set_kernel_stack(uint64_t top)
 {
 	tss_set_rsp0(top);
-	((struct cpu *)arch_cpu_base())->syscall_rsp = top;
+	cpu_self()->syscall_rsp = top;
 }
 
 /* ---- address spaces ------------------------------------------------------- */

@@ -17,7 +17,7 @@
 #include "kernel/proc/syscall.h"
 #include "kernel/proc/uaccess.h"
 #include "kernel/proc/uelf.h"
-#include "kernel/smp/cpu.h"
+#include "kernel/smp/percpu.h"
 #include "kernel/time/clock.h"
 #include "lib/string.h"
 
@@ -257,12 +257,20 @@ static void make_runnable(struct proc *p)
 int proc_spawn(const char *path, const char *const *argv, int argc,
 	       const char *const *envp, int envc)
 {
-	unsigned long irq = arch_irq_save();
-	struct proc *p = alloc_slot();
+	unsigned long irq;
+	struct proc *p;
 	struct image im;
 	struct file *con;
 	int err;
 
+	/* The process layer still assumes one CPU (its table, TSS.RSP0, the
+	 * SYSCALL MSRs): with smp=on it refuses rather than corrupt anything. */
+	if (cpu_online_count() > 1) {
+		kprintf("proc: user programs need one CPU: boot without smp=on\n");
+		return -LX_EBUSY;
+	}
+	irq = arch_irq_save();
+	p = alloc_slot();
 	if (!p) {
 		arch_irq_restore(irq);
 		return -LX_EAGAIN;
