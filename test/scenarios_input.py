@@ -137,7 +137,9 @@ def no_keyboard(args):
             return False, "start-up did not complete; last: " + " | ".join(b.lines[-3:])
         log = "\n".join(b.lines)
         said = [l for l in log.splitlines() if l.startswith("ps2:")]
-        if said != ["ps2: no keyboard controller (status port reads 0xff): no PS/2 keyboard"]:
+        # q35 with i8042=off says so in the FADT's boot flags, so the kernel
+        # does not even probe: one line naming why, nothing else from ps2.
+        if said != ["ps2: no keyboard controller (the FADT says there is no 8042): not probed"]:
             return False, f"expected one clear ps2 line, got {said!r}"
         b.serial_write(b"still here\r")
         if not b.wait_for("still here", 20):
