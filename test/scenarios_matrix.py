@@ -42,7 +42,6 @@ MATRIX = [
     ("cpu_max_without_1g_pages", dict(cpu="max,-pdpe1gb"), [NO_ONE_G, NX_ON]),
     ("cpu_core2duo", dict(cpu="core2duo"), [NO_ONE_G, NX_ON]),
     ("cpu_nehalem_smp2", dict(cpu="Nehalem", smp=2), [NO_ONE_G, NX_ON]),
-    ("cpu_skylake_1g_pages", dict(cpu="Skylake-Client,+pdpe1gb"), [ONE_G, NX_ON]),
     ("mem_64M", dict(memory="64M"), [r"^memory: [2-6]\d MiB usable"]),
     ("mem_16G_q35_smp8", dict(memory="16G", smp=8),
      [r"^memory: 16\d\d\d MiB usable", r"highest address 0x4[0-9a-f]{8}$"]),
