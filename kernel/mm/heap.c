@@ -33,6 +33,8 @@ struct heap_debug_hdr {
 
 _Static_assert(sizeof(struct heap_debug_hdr) == 16, "debug header is 16 bytes");
 
+static void debug_free(struct heap *h, void *user);
+
 static bool heap_request_ok(size_t size, size_t align)
 {
 	return size <= HEAP_MAX_SIZE && align <= HEAP_MAX_ALIGN &&
@@ -56,6 +58,11 @@ int heap_init(struct heap *h, const struct heap_config *cfg)
 	h->report = cfg->report;
 	h->ctx = cfg->ctx;
 	h->debug = cfg->debug;
+	h->free_fn = cfg->debug ? debug_free : cfg->ops->free;
+	if (!cfg->debug && cfg->ops->alloc_small) {
+		h->alloc_small = cfg->ops->alloc_small;
+		h->small_limit = cfg->ops->small_limit;
+	}
 	return h->ops->init(h);
 }
 
@@ -243,7 +250,8 @@ static void *debug_realloc(struct heap *h, void *user, size_t size)
 
 /* ---- the public calls ---------------------------------------------------- */
 
-void *heap_alloc(struct heap *h, size_t size, size_t align)
+/* Everything heap_alloc (in heap.h) does not hand to the fast path. */
+void *heap_alloc_checked(struct heap *h, size_t size, size_t align)
 {
 	void *p;
 
@@ -256,16 +264,6 @@ void *heap_alloc(struct heap *h, size_t size, size_t align)
 	if (unlikely(!p))
 		h->acct.nr_failed++;
 	return p;
-}
-
-void heap_free(struct heap *h, void *ptr)
-{
-	if (unlikely(!ptr))
-		return;
-	if (unlikely(h->debug))
-		debug_free(h, ptr);
-	else
-		h->ops->free(h, ptr);
 }
 
 void *heap_realloc(struct heap *h, void *ptr, size_t size)

@@ -52,6 +52,14 @@ struct heap_ops {
 	size_t (*usable_size)(struct heap *h, const void *ptr);
 	void (*space)(struct heap *h, size_t *free_bytes, size_t *largest);
 	int (*check)(struct heap *h);
+	/*
+	 * Optional fast path: outside debug mode the front hands requests
+	 * below small_limit bytes with align <= HEAP_MIN_ALIGN straight to
+	 * alloc_small, which hands out HEAP_MIN_ALIGN-aligned blocks and
+	 * counts its own failures (h->acct.nr_failed).
+	 */
+	void *(*alloc_small)(struct heap *h, size_t size);
+	size_t small_limit;
 };
 
 extern const struct heap_ops heap_bump_ops;
@@ -116,6 +124,9 @@ struct heap_counters {
 struct heap {
 	const struct heap_ops *ops;
 	void *state;			/* the design's bookkeeping, in the arena */
+	void *(*alloc_small)(struct heap *h, size_t size);
+	size_t small_limit;		/* 0: no fast path (or debug mode) */
+	void (*free_fn)(struct heap *h, void *ptr);	/* design's or debug */
 	uintptr_t start;
 	uintptr_t end;
 	struct heap_counters acct;
@@ -134,8 +145,24 @@ struct heap {
  */
 int heap_init(struct heap *h, const struct heap_config *cfg);
 
-void *heap_alloc(struct heap *h, size_t size, size_t align);
-void heap_free(struct heap *h, void *ptr);
+/* Requests that the design's fast path does not take (see heap_ops). */
+void *heap_alloc_checked(struct heap *h, size_t size, size_t align);
+
+/* Inline so that a small request costs two compares before the design. */
+static inline void *heap_alloc(struct heap *h, size_t size, size_t align)
+{
+	if (__builtin_expect(size < h->small_limit && align <= HEAP_MIN_ALIGN &&
+			     !(align & (align - 1)), 1))
+		return h->alloc_small(h, size);
+	return heap_alloc_checked(h, size, align);
+}
+
+static inline void heap_free(struct heap *h, void *ptr)
+{
+	if (ptr)
+		h->free_fn(h, ptr);
+}
+
 /*
  * Resizes, moving the contents if needed; a moved block is HEAP_MIN_ALIGN
  * aligned, one resized in place keeps its address. realloc(NULL, n) allocates; size 0 shrinks to a minimal block
@@ -189,11 +216,22 @@ static inline void heap_account_resize(struct heap *h, size_t old, size_t now)
  * subtree, which gives exact address-ordered first fit in O(log n) (large
  * blocks: the tightest of the first t->fits fits, see heap_tree_init).
  * Every pointer it hands out is HEAP_PTR_ALIGN aligned (more if asked) and
- * preceded by a 64-bit header word in which HEAP_HDR_SMALL is clear: the
- * block design tags its small blocks with it.
+ * preceded by a 64-bit header word: bits 3..34 the block's size in bytes,
+ * header included (HEAP_HDR_BYTES), bit 0 set while the block is free in
+ * the tree, bit 1 set while the block below is free (its footer holds its
+ * size), bit 2 never set. The core's headers never have bit 62
+ * or 63 set, which leaves them to the block design: bit 62
+ * (HEAP_HDR_SMALL) tags its small blocks, which live inside slabs the core
+ * sees as one allocated block; bit 63 (HEAP_HDR_HELD) marks an allocated
+ * core block it keeps in its cache of freed large blocks. The core refuses
+ * to free or resize a block whose header has either bit.
  * The core does no accounting; its callers do.
  */
-#define HEAP_HDR_SMALL 4u
+#define HEAP_HDR_TREE_FREE 1u
+#define HEAP_HDR_TREE_PREV_FREE 2u	/* the block below is free */
+#define HEAP_HDR_SMALL ((uint64_t)1 << 62)
+#define HEAP_HDR_HELD  ((uint64_t)1 << 63)
+#define HEAP_HDR_BYTES(hdr) ((hdr) & ~(HEAP_HDR_HELD | HEAP_HDR_SMALL | 7u))
 
 struct heap_tree_node;
 
@@ -213,6 +251,9 @@ int heap_tree_init(struct heap *h, struct heap_tree *t, uintptr_t start);
 /* NULL when out of memory; else *usable is the block's usable size. */
 void *heap_tree_alloc(struct heap *h, struct heap_tree *t, size_t size,
 		      size_t align, size_t *usable);
+/* The same without growing the arena: NULL when no free block fits. */
+void *heap_tree_fit(struct heap *h, struct heap_tree *t, size_t size,
+		    size_t align, size_t *usable);
 /* Returns the usable size released, 0 after reporting a bad pointer. */
 size_t heap_tree_free(struct heap *h, struct heap_tree *t, void *ptr);
 /* Resizes in place if it can; false leaves the block as it was. */

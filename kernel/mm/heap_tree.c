@@ -29,7 +29,9 @@
 #define TREE_GRAIN      HEAP_PTR_ALIGN	/* sizes and payloads */
 #define TREE_FREE       1u	/* this block is free */
 #define TREE_PREV_FREE  2u	/* the block below is free: see its footer */
-#define TREE_FLAGS      7u	/* and HEAP_HDR_SMALL, the block design's */
+#define TREE_FLAGS      7u	/* bit 2 is never set */
+_Static_assert(TREE_FREE == HEAP_HDR_TREE_FREE &&
+	       TREE_PREV_FREE == HEAP_HDR_TREE_PREV_FREE, "heap.h says so");
 #define TREE_MIN        32u	/* header + node + footer */
 #define TREE_MAX_ARENA  ((size_t)1 << 35)	/* sizes, links: 32 bits / 8 */
 #define TREE_LARGE      1024u	/* blocks from here up: best of t->fits */
@@ -514,28 +516,32 @@ int heap_tree_init(struct heap *h, struct heap_tree *t, uintptr_t start)
 	return 0;
 }
 
-void *heap_tree_alloc(struct heap *h, struct heap_tree *t, size_t size,
-		      size_t align, size_t *usable)
+void *heap_tree_fit(struct heap *h, struct heap_tree *t, size_t size,
+		    size_t align, size_t *usable)
 {
-	size_t need, pad;
 	struct heap_tree_node *n;
 	uintptr_t a;
 	void *p;
 
 	if (size > TREE_MAX_ARENA - 2 * TREE_MIN)
 		return NULL;
-	need = tree_need(size);
-	align = MAX(align, (size_t)TREE_GRAIN);
-	pad = align > TREE_GRAIN ? align + TREE_MIN : 0;
-	for (int grown = 0;; grown++) {
-		n = tree_find(t, need, align, &a);
-		p = n ? carve(t, n, a, need) : NULL;
-		if (p || grown || tree_grow(h, t, need + pad) < 0)
-			break;
-	}
+	n = tree_find(t, tree_need(size), MAX(align, (size_t)TREE_GRAIN), &a);
+	p = n ? carve(t, n, a, tree_need(size)) : NULL;
 	if (p)
 		*usable = bsize((uintptr_t)p - TREE_HDR) - TREE_HDR;
 	return p;
+}
+
+void *heap_tree_alloc(struct heap *h, struct heap_tree *t, size_t size,
+		      size_t align, size_t *usable)
+{
+	void *p = heap_tree_fit(h, t, size, align, usable);
+	size_t pad = align > TREE_GRAIN ? align + TREE_MIN : 0;
+
+	if (p || size > TREE_MAX_ARENA - 2 * TREE_MIN ||
+	    tree_grow(h, t, tree_need(size) + pad) < 0)
+		return p;
+	return heap_tree_fit(h, t, size, align, usable);
 }
 
 /* The header of the live block at p, or 0 after reporting misuse. */
@@ -640,11 +646,11 @@ static int check_blocks(struct heap_tree *t, size_t *nr_free)
 	*nr_free = 0;
 	while (b != t->sentinel) {
 		uint64_t hdr = *tag(b);
-		size_t size = hdr & ~(uint64_t)TREE_FLAGS;
+		size_t size = HEAP_HDR_BYTES(hdr);
 		bool is_free = hdr & TREE_FREE;
 
 		if (size < TREE_MIN || size > t->sentinel - b ||
-		    (hdr & HEAP_HDR_SMALL) ||
+		    (hdr & HEAP_HDR_SMALL) || (is_free && (hdr & HEAP_HDR_HELD)) ||
 		    !!(hdr & TREE_PREV_FREE) != prev_free ||
 		    (is_free && (prev_free || *footer(b + size) != size >> 3)))
 			return -E_INVAL;

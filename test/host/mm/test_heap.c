@@ -968,6 +968,93 @@ static void bump_resets_when_the_last_allocation_is_freed(void **state)
 	assert_ptr_equal(heap_alloc(&fx->heap, 100, 0), first);
 }
 
+/* Small requests take the front's fast path; its failures still count once. */
+static void heap_counts_each_failed_small_request_once(void **state)
+{
+	struct fixture *fx = *state;
+	struct heap_stats st;
+	unsigned int n = 0;
+
+	fx_start(fx, 32 * 1024, 32 * 1024, false, false);
+	while (heap_alloc(&fx->heap, 100, 0))
+		n++;
+	assert_true(n > 100);
+	assert_null(heap_alloc(&fx->heap, 100, 16));
+	heap_get_stats(&fx->heap, &st);
+	assert_int_equal(st.nr_failed, 2);
+	assert_int_equal(st.nr_alloc, n);
+	assert_heap_ok(fx);
+}
+
+/* Three large blocks side by side: the middle one has no free neighbour. */
+static void alloc_three(struct fixture *fx, void *p[3], size_t size)
+{
+	for (int i = 0; i < 3; i++)
+		p[i] = heap_alloc(&fx->heap, size, 0);
+	assert_true((char *)p[1] > (char *)p[0] && (char *)p[2] > (char *)p[1]);
+}
+
+static void block_holds_a_freed_large_block_for_the_next_request_of_its_size(void **state)
+{
+	struct fixture *fx = *state;
+	struct heap_stats before, held;
+	void *p[3];
+
+	alloc_three(fx, p, 3000);
+	heap_get_stats(&fx->heap, &before);
+	heap_free(&fx->heap, p[1]);
+	heap_get_stats(&fx->heap, &held);
+	assert_int_equal(held.in_use, before.in_use - heap_usable_size(&fx->heap, p[0]));
+	assert_int_equal(held.free, before.free + heap_usable_size(&fx->heap, p[0]));
+	assert_heap_ok(fx);
+	assert_ptr_equal(heap_alloc(&fx->heap, 2900, 0), p[1]);
+	assert_heap_ok(fx);
+}
+
+static void block_reports_a_second_free_of_a_held_block(void **state)
+{
+	struct fixture *fx = *state;
+	void *p[3];
+
+	alloc_three(fx, p, 6000);
+	heap_free(&fx->heap, p[1]);
+	heap_free(&fx->heap, p[1]);
+	assert_int_equal(reported.count, 1);
+	assert_string_equal(reported.what, "double free");
+	assert_ptr_equal(reported.addr, p[1]);
+	assert_int_equal(heap_usable_size(&fx->heap, p[1]), 0);
+	assert_int_equal(reported.count, 2);
+	assert_heap_ok(fx);
+}
+
+/*
+ * Held blocks go back to the tree and merge before the arena may grow:
+ * with every other 3000-byte block freed (each held: its neighbours are
+ * live) and the arena at its limit, the freed neighbours of a block freed
+ * last merge into room for a 9000-byte block.
+ */
+static void block_gives_held_blocks_back_before_the_arena_grows(void **state)
+{
+	struct fixture *fx = *state;
+	void *p[64];
+	unsigned int n = 0;
+	struct heap_stats st;
+
+	fx_start(fx, 4096, 128 * 1024, true, false);
+	while (n < ARRAY_SIZE(p) && (p[n] = heap_alloc(&fx->heap, 3000, 0)))
+		n++;
+	assert_true(n > 20 && n < ARRAY_SIZE(p));
+	for (unsigned int i = 1; i + 1 < n; i += 2)
+		heap_free(&fx->heap, p[i]);
+	heap_free(&fx->heap, p[4]);
+	heap_get_stats(&fx->heap, &st);
+	assert_true(st.largest_free < 9000);
+	assert_heap_ok(fx);
+	assert_non_null(heap_alloc(&fx->heap, 9000, 0));
+	assert_int_equal(fx->heap.end, (uintptr_t)fx->arena.base + 128 * 1024);
+	assert_heap_ok(fx);
+}
+
 /* ---- the groups ------------------------------------------------------ */
 
 #define T(f, ops) cmocka_unit_test_prestate_setup_teardown(f, fx_setup, \
@@ -986,6 +1073,7 @@ static void bump_resets_when_the_last_allocation_is_freed(void **state)
 	T(heap_grows_the_arena_on_demand_up_to_its_limit, ops), \
 	T(heap_without_a_grow_callback_stays_in_its_arena, ops), \
 	T(heap_reuses_freed_memory, ops), \
+	T(heap_counts_each_failed_small_request_once, ops), \
 	T(heap_stats_count_usage_and_peak, ops), \
 	T(heap_reports_a_double_free_even_without_debug_mode, ops), \
 	T(heap_reports_frees_of_pointers_it_never_handed_out, ops), \
@@ -1019,6 +1107,10 @@ int main(void)
 		COMMON(&heap_block_ops),
 		T(block_reuses_the_last_freed_block_of_a_class_first, &heap_block_ops),
 		T(block_serves_large_and_aligned_requests_from_the_tree, &heap_block_ops),
+		T(block_holds_a_freed_large_block_for_the_next_request_of_its_size,
+		  &heap_block_ops),
+		T(block_reports_a_second_free_of_a_held_block, &heap_block_ops),
+		T(block_gives_held_blocks_back_before_the_arena_grows, &heap_block_ops),
 		T(heap_realloc_grows_in_place_into_a_free_neighbour, &heap_block_ops),
 	};
 	int failed = 0;
