@@ -13,6 +13,8 @@
  * Runs with interrupts disabled (every gate is an interrupt gate).
  */
 
+#include "arch/x86_64/frame_regs.h"
+
 /* Offset of rip in struct interrupt_frame: 15 registers, vector, error code. */
 #define FRAME_RIP (17 * 8)
 #define FRAME_CS  (18 * 8)
@@ -52,21 +54,7 @@ isr_common:
 	jz	1f
 	swapgs
 1:
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	PUSH_REGS
 	movq	%rsp, %rbx		/* the frame; %rbx survives the call */
 	pushq	FRAME_RIP(%rbx)		/* frame record for backtraces */
 	pushq	%rbp
@@ -80,21 +68,7 @@ isr_common:
 	call	arch_user_return	/* back to ring 3: preemption, pending kills */
 2:
 	movq	%rbx, %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_REGS
 	addq	$16, %rsp		/* vector and error code */
 	testb	$3, 8(%rsp)
 	jz	3f

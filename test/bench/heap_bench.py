@@ -6,7 +6,7 @@ divided by their call counts, read from the callgrind.out file), the peak
 span / peak live ratio and each figure's ratio to glibc measured in the same
 run. Python 3 standard library only.
 
-    heap_bench.py --replay build/bench/heap_replay --traces ../shared/bench
+    heap_bench.py --replay build/bench/heap_replay --traces test/bench/traces
 """
 import argparse
 import os
