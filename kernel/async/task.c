@@ -151,7 +151,13 @@ static inline struct task *executor_pop(struct executor *ex, size_t *skipped)
 			return NULL;
 		t = &ex->tasks[slot];
 		if (likely(__atomic_load_n(&t->gen, __ATOMIC_ACQUIRE) & 1)) {
-			__atomic_store_n(&t->queued, TASK_RUNNING, __ATOMIC_RELEASE);
+			/* An exchange, not a store: a full barrier before the poll's
+			 * loads. A plain store may wait in the store buffer while the
+			 * poll reads its condition (x86 lets loads pass older stores);
+			 * a waker on another CPU that changed the condition then finds
+			 * QUEUED, does nothing, and the store of RUNNING lands after
+			 * its or: the poll saw the old condition and the wake is lost. */
+			__atomic_exchange_n(&t->queued, TASK_RUNNING, __ATOMIC_SEQ_CST);
 			return t;
 		}
 		__atomic_store_n(&t->queued, TASK_IDLE, __ATOMIC_RELEASE);
