@@ -136,6 +136,12 @@ uint64_t arch_timer_ticks(void);
 uint64_t arch_timer_ticks_to_ns(uint64_t ticks);
 int arch_timer_add_callback(void (*fn)(void *ctx), void *ctx);
 int arch_timer_remove_callback(void (*fn)(void *ctx), void *ctx);
+/*
+ * fn runs on every tick of every CPU's own timer (the BSP's and each AP's),
+ * interrupt context, on that CPU: preemption of the process running there.
+ * The CPU's rate is cpu_self()->tick_hz. One hook; NULL removes it.
+ */
+void arch_timer_set_local_tick(void (*fn)(void));
 /* TSC cycles per second measured against the reference clock; 0 if it fails. */
 uint64_t arch_tsc_measure_hz(void);
 

@@ -77,8 +77,8 @@ void gdt_set_tss(uint64_t base, uint32_t limit)
  */
 void gdt_load_cpu(uint64_t table[GDT_ENTRIES], uint64_t tss_base, uint32_t tss_limit)
 {
-	for (unsigned i = 0; i < GDT_TSS / 8; i++)
-		table[i] = gdt[i];
+	for (unsigned i = 0; i < GDT_ENTRIES; i++)
+		table[i] = gdt[i];   /* kernel and user segments; the TSS slots rewritten below */
 	tss_descriptor(table, tss_base, tss_limit);
 	gdt_load(table);
 	ltr(GDT_TSS);

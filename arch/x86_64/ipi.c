@@ -33,7 +33,8 @@ static void tlb_serve(void)
 {
 	struct arch_cpu *a = arch_cpu_of(cpu_self());
 
-	if (a && __atomic_exchange_n(&a->tlb_request, 0, __ATOMIC_ACQ_REL)) {
+	if (a && __atomic_load_n(&a->tlb_request, __ATOMIC_RELAXED) &&
+	    __atomic_exchange_n(&a->tlb_request, 0, __ATOMIC_ACQ_REL)) {
 		flush(__atomic_load_n(&tlb_va, __ATOMIC_ACQUIRE));
 		__atomic_fetch_add(&tlb_acks, 1, __ATOMIC_ACQ_REL);
 	}
@@ -80,8 +81,10 @@ int ipi_init(void)
 		err = interrupt_register(VEC_IPI_STOP, on_stop);
 	if (!err)
 		err = interrupt_register(VEC_IPI_PING, on_ping);
-	if (!err)
+	if (!err) {
+		spin_set_wait_hook(tlb_serve);   /* waiters with interrupts off still flush */
 		__atomic_store_n(&ipis_ready, true, __ATOMIC_RELEASE);
+	}
 	return err;
 }
 

@@ -20,6 +20,7 @@
 #include "arch/x86_64/mmu.h"
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/tss.h"
+#include "arch/x86_64/user.h"
 #include "kernel/arch.h"
 #include "kernel/kprintf.h"
 #include "kernel/mm/paging.h"
@@ -291,7 +292,9 @@ static void ap_entry(struct cpu *c)
 	arch_cpu_set_self(c);
 	wrmsr(MSR_PAT, pat_value);
 	lapic_init();
-	(void)lapic_timer_start(AP_TIMER_HZ);   /* its own ticks (none if the rate is unknown) */
+	if (lapic_timer_start(AP_TIMER_HZ) == 0)   /* its own ticks (none if the rate is unknown) */
+		c->tick_hz = AP_TIMER_HZ;
+	arch_user_cpu_init();   /* SYSCALL MSRs, SMEP/SMAP/UMIP: per CPU */
 	a->main(c);
 	arch_halt_forever();
 }

@@ -29,6 +29,20 @@ static const char *source = "none";
 static struct refclock ref;
 static bool have_ref;
 static uint64_t lapic_count;            /* LAPIC timer initial count per tick */
+static void (*local_tick)(void);        /* every CPU's tick: the process layer */
+
+void arch_timer_set_local_tick(void (*fn)(void))
+{
+	__atomic_store_n(&local_tick, fn, __ATOMIC_RELEASE);
+}
+
+static void run_local_tick(void)
+{
+	void (*fn)(void) = __atomic_load_n(&local_tick, __ATOMIC_ACQUIRE);
+
+	if (fn)
+		fn();
+}
 
 /*
  * Every CPU's LAPIC timer lands here (SMP starts one per application
@@ -41,12 +55,15 @@ static void tick(void)
 
 	if (c && c->index != 0) {
 		c->ticks++;
+		run_local_tick();
 		return;
 	}
 	ticks++;
 	for (unsigned i = 0; i < ARCH_TIMER_MAX_CALLBACKS; i++)
 		if (callbacks[i].fn)
 			callbacks[i].fn(callbacks[i].ctx);
+	if (c)
+		run_local_tick();
 }
 
 static uint64_t lapic_elapsed(void)
@@ -86,6 +103,8 @@ int arch_timer_start(unsigned hz)
 		return -E_RANGE;
 	if (lapic_count || pit_divisor())
 		return -E_BUSY;
+	if (percpu_ready())
+		cpu_self()->tick_hz = hz;
 	if (irq_mode() == IRQ_MODE_APIC && lapic_timer_rate()) {
 		lapic_timer_set_handler(tick);
 		err = lapic_timer_start(hz);

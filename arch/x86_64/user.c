@@ -4,13 +4,15 @@
  * kernel half copied from the kernel's root), kernel-stack frames for a
  * process's first entry, and the glue the stubs in syscall_entry.S and isr.S call.
  *
- * Context: arch_user_init once in the main flow; the rest with interrupts
- * off or from the process layer.
+ * Context: arch_user_init once in the main flow on the BSP, and
+ * arch_user_cpu_init on every AP as it starts; the rest with interrupts off
+ * or from the process layer, on the CPU it concerns.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/mmu.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/tss.h"
 #include "arch/x86_64/user.h"
 #include "kernel/arch.h"
@@ -47,10 +49,10 @@ static const struct arch_user_hooks *hooks;
 static bool have_smep, have_umip;
 static uint64_t kernel_root;
 
-static void enable_protections(void)
+/* What this CPU offers (every CPU of a machine reports the same). */
+static void detect_protections(void)
 {
 	uint32_t r[4];
-	uint64_t cr4 = read_cr4();
 
 	cpuid(0, 0, r);
 	if (r[0] < 7)
@@ -59,21 +61,25 @@ static void enable_protections(void)
 	have_smep = r[1] & CPUID7_EBX_SMEP;
 	uaccess_smap = (r[1] & CPUID7_EBX_SMAP) ? 1 : 0;
 	have_umip = r[2] & CPUID7_ECX_UMIP;
-	cr4 |= (have_smep ? CR4_SMEP : 0) | (uaccess_smap ? CR4_SMAP : 0) |
-	       (have_umip ? CR4_UMIP : 0);
-	write_cr4(cr4);
+}
+
+void arch_user_cpu_init(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, ((uint64_t)GDT_USER_BASE << 48) | ((uint64_t)GDT_KERNEL_CODE << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_FMASK, SYSCALL_FMASK);
+	wrmsr(MSR_KERNEL_GS, 0);        /* the user's GS base until a process sets one */
+	write_cr4(read_cr4() | (have_smep ? CR4_SMEP : 0) | (uaccess_smap ? CR4_SMAP : 0) |
+		  (have_umip ? CR4_UMIP : 0));
 }
 
 void arch_user_init(const struct arch_user_hooks *h)
 {
 	hooks = h;
 	kernel_root = read_cr3() & PTE_ADDR;
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-	wrmsr(MSR_STAR, ((uint64_t)GDT_USER_BASE << 48) | ((uint64_t)GDT_KERNEL_CODE << 32));
-	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-	wrmsr(MSR_FMASK, SYSCALL_FMASK);
-	wrmsr(MSR_KERNEL_GS, 0);        /* the user's GS base until a process sets one */
-	enable_protections();
+	detect_protections();
+	arch_user_cpu_init();
 	kprintf("user: SYSCALL/SYSRET on; SMEP %s, SMAP %s, UMIP %s\n",
 		have_smep ? "on" : "absent", uaccess_smap ? "on" : "absent",
 		have_umip ? "on" : "absent");
@@ -86,10 +92,17 @@ void arch_user_features(bool *smep, bool *smap, bool *umip)
 	*umip = have_umip;
 }
 
+/* This CPU's own TSS (the BSP keeps tss.c's) and SYSCALL stack. */
 void arch_set_kernel_stack(uint64_t top)
 {
-	tss_set_rsp0(top);
-	cpu_self()->syscall_rsp = top;
+	struct cpu *c = cpu_self();
+	struct arch_cpu *a = c->index ? arch_cpu_of(c) : NULL;
+
+	if (a)
+		a->tss.rsp[0] = top;
+	else
+		tss_set_rsp0(top);
+	c->syscall_rsp = top;
 }
 
 /* ---- address spaces ------------------------------------------------------- */

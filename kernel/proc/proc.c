@@ -1,7 +1,11 @@
 /*
  * Processes (see proc.h): the table, the "procs" task that runs them in
  * slices, loading programs into fresh address spaces, exit, wait, kill,
- * fork and execve. One CPU; interrupts off is the lock for everything here.
+ * fork and execve. Every CPU: one spinlock, the process lock, covers the
+ * table, every process's state and the files and pipes (system calls hold
+ * it from entry to exit); user code runs unlocked on every CPU at once.
+ * The lock is passed across arch_switch: a process gives up the CPU with
+ * it held, the runner that resumes lets it go (see proc_yield).
  */
 #include "kernel/arch.h"
 #include "kernel/async/sched.h"
@@ -25,8 +29,9 @@
 
 static struct proc procs[PROC_MAX];
 static int next_pid = 1;
-static struct waker runner_waker;
-static unsigned slice_ticks;
+static struct spinlock proc_lock = SPINLOCK_INIT("proc", SPIN_RANK_PROC);
+static struct waker runner_wakers[SMP_MAX_CPUS];   /* the procs tasks' */
+static unsigned runners;                            /* procs tasks spawned */
 static uint64_t rand_state = 0x9e3779b97f4a7c15ull;
 
 /* A new program image being built, committed to a process on success. */
@@ -248,10 +253,38 @@ static void free_slot(struct proc *p)
 	p->pid = 0;
 }
 
+unsigned long proc_lock_take(void)
+{
+	return spin_lock(&proc_lock);
+}
+
+void proc_lock_give(unsigned long flags)
+{
+	spin_unlock(&proc_lock, flags);
+}
+
+static enum task_poll procs_poll(void *state, struct task_cx *cx);
+
+/*
+ * One procs task per online CPU, so that as many processes run at once as
+ * there are CPUs (a task is polled by one CPU at a time). Spawned as work
+ * appears, since proc_init runs before the APs are started.
+ */
+static void spawn_runners(void)
+{
+	unsigned want = cpu_online_count();
+
+	while (runners < want && runners < SMP_MAX_CPUS &&
+	       sched_spawn("procs", procs_poll, (void *)(uintptr_t)runners, NULL) == 0)
+		runners++;
+}
+
 static void make_runnable(struct proc *p)
 {
 	p->state = PROC_RUNNABLE;
-	waker_wake(&runner_waker);
+	spawn_runners();
+	for (unsigned i = 0; i < runners; i++)
+		waker_wake(&runner_wakers[i]);
 }
 
 int proc_spawn(const char *path, const char *const *argv, int argc,
@@ -263,16 +296,10 @@ int proc_spawn(const char *path, const char *const *argv, int argc,
 	struct file *con;
 	int err;
 
-	/* The process layer still assumes one CPU (its table, TSS.RSP0, the
-	 * SYSCALL MSRs): with smp=on it refuses rather than corrupt anything. */
-	if (cpu_online_count() > 1) {
-		kprintf("proc: user programs need one CPU: boot without smp=on\n");
-		return -LX_EBUSY;
-	}
-	irq = arch_irq_save();
+	irq = spin_lock(&proc_lock);
 	p = alloc_slot();
 	if (!p) {
-		arch_irq_restore(irq);
+		spin_unlock(&proc_lock, irq);
 		return -LX_EAGAIN;
 	}
 	err = load_program(&im, path, argv, argc, envp, envc);
@@ -284,7 +311,7 @@ int proc_spawn(const char *path, const char *const *argv, int argc,
 			arch_as_destroy(im.root);
 		}
 		free_slot(p);
-		arch_irq_restore(irq);
+		spin_unlock(&proc_lock, irq);
 		return err ? err : -LX_ENOMEM;
 	}
 	arch_as_activate(0);
@@ -296,7 +323,7 @@ int proc_spawn(const char *path, const char *const *argv, int argc,
 	p->ksp = arch_user_stack_init(kstack_top(p), im.entry, im.sp, &p->frame);
 	make_runnable(p);
 	err = p->pid;
-	arch_irq_restore(irq);
+	spin_unlock(&proc_lock, irq);
 	return err;
 }
 
@@ -332,15 +359,25 @@ static void release(struct proc *p)
 		free_slot(p);     /* nobody will wait for it */
 }
 
+/*
+ * Called and returns with the process lock held. The lock is let go just
+ * before the switch: p is RUNNING, so no other CPU picks it meanwhile. The
+ * switch back comes from proc_yield or proc_exit on this CPU, which take
+ * the lock before they switch: it is held again here. p's address space
+ * is left (CR3 back to the kernel's) before a zombie's is freed, and no
+ * other CPU has it loaded: a process runs on one CPU at a time.
+ */
 static void run_slice(struct cpu *c, struct proc *p)
 {
 	p->state = PROC_RUNNING;
+	p->cpu = c->index;
 	c->current = p;
 	c->need_resched = p->kill_sig != 0;   /* a kill that came while it was off the CPU */
-	slice_ticks = 0;
+	p->slice_ticks = 0;
 	arch_as_activate(p->root);
 	arch_set_kernel_stack(kstack_top(p));
 	arch_set_tls(p->fs_base);
+	spin_unlock(&proc_lock, 0);           /* interrupts stay off */
 	arch_switch(&c->sched_sp, p->ksp);
 	c->current = NULL;
 	arch_as_activate(0);
@@ -356,23 +393,28 @@ static bool any_runnable(void)
 	return false;
 }
 
-/* The "procs" task: one slice of one process per poll, round robin. */
+/* A "procs" task (one per CPU): one slice of one process per poll, round robin. */
 static enum task_poll procs_poll(void *state, struct task_cx *cx)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&proc_lock);
 	struct proc *p;
 
-	(void)state;
-	runner_waker = cx->waker;
+	runner_wakers[(uintptr_t)state] = cx->waker;
 	p = pick_next();
 	if (p)
 		run_slice(cpu_self(), p);
 	if (any_runnable())
 		waker_wake(&cx->waker);
-	arch_irq_restore(irq);
+	spin_unlock(&proc_lock, irq);
 	return TASK_PENDING;
 }
 
+/*
+ * The process lock is held (a system call, or on_user_return). It stays
+ * held across the switch, so no CPU picks p before its context is saved;
+ * the runner resumed here lets it go. Whoever resumes p later let it go
+ * before switching to p, so p takes it again.
+ */
 void proc_yield(void)
 {
 	struct proc *p = proc_current();
@@ -382,6 +424,7 @@ void proc_yield(void)
 		p->state = PROC_RUNNABLE;
 	p->fs_base = arch_tls();
 	arch_switch(&p->ksp, c->sched_sp);
+	(void)spin_lock(&proc_lock);          /* interrupts are off: no flag to keep */
 }
 
 void proc_sleep_on(uint64_t obj)
@@ -442,9 +485,8 @@ void proc_exit(int status)
 	panic("proc: a zombie ran again");
 }
 
-int proc_kill(int pid, int sig)
+int proc_sys_kill(int pid, int sig)
 {
-	unsigned long irq = arch_irq_save();
 	struct proc *p = proc_find(pid);
 	int err = 0;
 
@@ -459,14 +501,22 @@ int proc_kill(int pid, int sig)
 		if (p == proc_current())
 			cpu_self()->need_resched = 1;   /* killed itself: before returning */
 	}
-	arch_irq_restore(irq);
+	return err;
+}
+
+int proc_kill(int pid, int sig)
+{
+	unsigned long irq = spin_lock(&proc_lock);
+	int err = proc_sys_kill(pid, sig);
+
+	spin_unlock(&proc_lock, irq);
 	return err;
 }
 
 /* The most recently started live descendant of pid, or pid itself. */
 int proc_foreground_leaf(int pid)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&proc_lock);
 	int leaf = pid, found;
 
 	do {
@@ -481,13 +531,13 @@ int proc_foreground_leaf(int pid)
 		if (found)
 			leaf = found;
 	} while (found);
-	arch_irq_restore(irq);
+	spin_unlock(&proc_lock, irq);
 	return leaf;
 }
 
 enum task_poll proc_wait_poll(int pid, struct task_cx *cx)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&proc_lock);
 	struct proc *p = proc_find(pid);
 	enum task_poll r = TASK_READY;
 
@@ -495,13 +545,27 @@ enum task_poll proc_wait_poll(int pid, struct task_cx *cx)
 		p->exit_waker = cx->waker;
 		r = TASK_PENDING;
 	}
-	arch_irq_restore(irq);
+	spin_unlock(&proc_lock, irq);
 	return r;
+}
+
+void proc_detach(int pid)
+{
+	unsigned long irq = spin_lock(&proc_lock);
+	struct proc *p = proc_find(pid);
+
+	if (p) {
+		p->ppid = -1;
+		p->reaped_by_kernel = false;
+		if (p->state == PROC_ZOMBIE && !p->root)
+			free_slot(p);      /* ended already */
+	}
+	spin_unlock(&proc_lock, irq);
 }
 
 int proc_reap(int pid)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&proc_lock);
 	struct proc *p = proc_find(pid);
 	int status = -LX_ECHILD;
 
@@ -509,7 +573,7 @@ int proc_reap(int pid)
 		status = p->exit_status;
 		free_slot(p);
 	}
-	arch_irq_restore(irq);
+	spin_unlock(&proc_lock, irq);
 	return status;
 }
 
@@ -611,20 +675,33 @@ int proc_wait4(int pid, uint64_t ustatus, int options)
 
 /* ---- hooks from the CPU ------------------------------------------------------------- */
 
+/* Every return to ring 3 (interrupts off): pending kill, end of the slice. */
 static void on_user_return(struct interrupt_frame *f)
 {
 	struct proc *p = proc_current();
 	struct cpu *c = cpu_self();
+	unsigned long irq;
 
 	(void)f;
-	if (!p)
+	if (!p || (!__atomic_load_n(&p->kill_sig, __ATOMIC_RELAXED) && !c->need_resched))
 		return;
+	irq = spin_lock(&proc_lock);
 	if (p->kill_sig)
 		proc_exit(LX_W_SIGNAL(p->kill_sig));
 	if (c->need_resched) {
 		c->need_resched = 0;
 		proc_yield();
 	}
+	spin_unlock(&proc_lock, irq);
+}
+
+/* The SYSCALL path: the whole call under the process lock. */
+static void on_syscall(struct interrupt_frame *f)
+{
+	unsigned long irq = spin_lock(&proc_lock);
+
+	syscall_dispatch(f);
+	spin_unlock(&proc_lock, irq);
 }
 
 static bool contains(const char *s, const char *word)
@@ -654,36 +731,47 @@ static void on_user_fault(struct interrupt_frame *f, const char *what)
 	(void)f;
 	if (!p)
 		panic("proc: a ring 3 exception with no process: %s", what);
+	(void)spin_lock(&proc_lock);   /* proc_exit switches away; the runner lets it go */
 	kprintf("proc: %d (%s) killed: %s\n", p->pid, p->name, what);
 	proc_exit(LX_W_SIGNAL(fault_signal(what)));
 }
 
-static void on_tick(void *ctx)
+/*
+ * Every tick of this CPU's own timer (interrupt context): charge the
+ * process running here and end its slice. Counted in the kernel's ticks
+ * (the BSP's rate), so an AP's slower tick counts several.
+ */
+static void on_tick(void)
 {
 	struct cpu *c = cpu_self();
+	struct proc *p = c->current;
+	uint64_t hz = clock_tick_hz(), n;
 
-	(void)ctx;
-	if (!c->current)
+	if (!p)
 		return;
-	c->current->ticks_user++;
-	if (++slice_ticks >= PROC_SLICE_TICKS)
+	n = c->tick_hz && c->tick_hz < hz ? hz / c->tick_hz : 1;
+	p->ticks_user += n;
+	p->slice_ticks += n;
+	if (p->slice_ticks >= PROC_SLICE_TICKS)
 		c->need_resched = true;
 }
 
 static const struct arch_user_hooks hooks = {
-	.syscall = syscall_dispatch,
+	.syscall = on_syscall,
 	.user_return = on_user_return,
 	.user_fault = on_user_fault,
 };
 
 void proc_init(void)
 {
-	static struct task_handle h;
+	unsigned long irq;
 
 	arch_user_init(&hooks);
-	if (clock_add_tick_callback(on_tick, NULL))
-		kprintf("proc: no timer tick: processes run until they block or exit\n");
-	if (sched_spawn("procs", procs_poll, NULL, &h) < 0)
+	arch_timer_set_local_tick(on_tick);
+	irq = spin_lock(&proc_lock);
+	spawn_runners();
+	spin_unlock(&proc_lock, irq);
+	if (!runners)
 		panic("proc: cannot spawn the procs task");
 }
 
@@ -698,7 +786,7 @@ static const char *state_name(enum proc_state s)
 
 void proc_list(void)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&proc_lock);
 	struct kmalloc_stats ks;
 	struct pmm_stats st;
 
@@ -709,9 +797,9 @@ void proc_list(void)
 		if (p->state == PROC_FREE)
 			continue;
 		kprintf("%5d %5d %-7s %3d %6llu %7llu %s\n", p->pid, p->ppid, state_name(p->state),
-			0, (unsigned long long)p->ticks_user, (unsigned long long)p->pages, p->name);
+			p->cpu, (unsigned long long)p->ticks_user, (unsigned long long)p->pages, p->name);
 	}
-	arch_irq_restore(irq);
+	spin_unlock(&proc_lock, irq);
 	pmm_get_stats(&st);
 	kmalloc_get_stats(&ks);
 	/* Free frames plus the heap window's frames is constant across programs: the

@@ -266,7 +266,7 @@ const struct shell_cmd shell_cmds[] = {
 	  shell_cmd_sleep_poll },
 	{ "bench-input", "[N]", "key interrupt to echo latency over N keys",
 	  shell_cmd_bench_input, NULL },
-	{ "run", "PATH [ARGS]", "run a program in the foreground (Ctrl+C stops it)",
+	{ "run", "PATH [ARGS] [&]", "run a program in the foreground (Ctrl+C stops it), or in the background with &",
 	  shell_cmd_run, shell_cmd_run_poll },
 	{ "procs", "", "processes: pid, parent, state, ticks, pages", shell_cmd_procs, NULL },
 	{ "syscalls", "", "system calls made, and those answered ENOSYS", shell_cmd_syscalls, NULL },

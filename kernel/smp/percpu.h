@@ -51,7 +51,7 @@ struct cpu {
 	uint32_t index;			/* boot: 0 = the bootstrap processor, dense */
 	uint32_t apic_id;		/* boot: the local APIC's id */
 	uint32_t state;			/* enum cpu_state, written with atomics */
-	uint32_t reserved;
+	uint32_t tick_hz;		/* boot: its own timer's rate, 0 if it has none */
 
 	uint64_t ticks;			/* own: its local timer's interrupts */
 	uint64_t idle_tsc;		/* own: TSC cycles spent halted, halts that ended */

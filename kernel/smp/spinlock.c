@@ -11,6 +11,22 @@
 #include "kernel/smp/spinlock.h"
 
 bool spin_debug_on;
+static void (*wait_hook)(void);
+
+void spin_set_wait_hook(void (*fn)(void))
+{
+	__atomic_store_n(&wait_hook, fn, __ATOMIC_RELEASE);
+}
+
+/* One turn of a wait: the arch's hook (a TLB request to serve), then pause. */
+static void spin_relax(void)
+{
+	void (*fn)(void) = __atomic_load_n(&wait_hook, __ATOMIC_RELAXED);
+
+	if (fn)
+		fn();
+	__builtin_ia32_pause();
+}
 
 void spin_init(struct spinlock *l, const char *name, unsigned rank)
 {
@@ -68,14 +84,15 @@ void spin_debug_release(struct spinlock *l)
 /*
  * The lock is taken: wait with interrupts as the caller had them, so a CPU
  * that waits for a lock still answers IPIs (the holder may be waiting for
- * this CPU's TLB shootdown acknowledgement), then retry with them off.
+ * this CPU's TLB shootdown acknowledgement; with them off, the wait hook
+ * serves it), then retry with them off.
  */
 static __attribute__((noinline)) void spin_wait(struct spinlock *l, unsigned long flags)
 {
 	do {
 		arch_irq_restore(flags);
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
-			__builtin_ia32_pause();
+			spin_relax();
 		arch_irq_save();
 	} while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE));
 }

@@ -41,6 +41,7 @@ struct spinlock {
 #define SPINLOCK_INIT(lname, lrank) { .locked = 0, .owner = 0, .rank = (lrank), .name = (lname) }
 
 /* Ranks of the kernel's ranked locks: a lower rank is taken first. */
+#define SPIN_RANK_PROC        5   /* the process lock: outermost (kernel/proc) */
 #define SPIN_RANK_EXECUTOR   10
 #define SPIN_RANK_READYQ     20
 #define SPIN_RANK_TIMERS     30
@@ -53,6 +54,14 @@ struct spinlock {
 #define SPIN_DEBUG_DEPTH 8
 
 void spin_init(struct spinlock *l, const char *name, unsigned rank);
+
+/*
+ * A function a waiting CPU calls on each turn of its wait (NULL: none). The
+ * arch registers one that serves a TLB shootdown addressed to this CPU: a
+ * CPU that waits with interrupts off (a system call, an interrupt handler)
+ * would otherwise never acknowledge the shootdown of the lock's holder.
+ */
+void spin_set_wait_hook(void (*fn)(void));
 
 /* Internals of the inline fast paths below (spinlock.c). */
 extern bool spin_debug_on;
