@@ -101,7 +101,7 @@ def smp_user_body(b, con, ncpu):
 
 def smp_user(ncpu):
     def fn(args):
-        esp = user_esp(args, "heap=block kbd=us smp=on spin.debug=1")
+        esp = user_esp(args, "heap=block kbd=us spin.debug=1")
         with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=esp, timeout=600,
                        extra=("-smp", str(ncpu))) as b:
             try:

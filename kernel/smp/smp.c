@@ -75,11 +75,9 @@ unsigned smp_init(const struct boot_info *bi)
 		report.listed += madt->cpus[i].enabled;
 	if (report.listed <= 1)
 		return 1;
-	/* Opt-in until user space is SMP-safe: the process table, TSS.RSP0 and
-	 * the SYSCALL MSRs are still the boot CPU's alone (docs/smp.md). */
-	if (!cmdline_has(bi->cmdline, "smp=on"))
-		return smp_off(0, "other CPUs left halted (smp=on starts them; "
-			       "user programs then cannot run)");
+	/* On by default; smp=off keeps the others halted (docs/smp.md). */
+	if (cmdline_has(bi->cmdline, "smp=off"))
+		return smp_off(0, "other CPUs left halted (smp=off)");
 	if (!bi->smp_trampoline_phys)
 		return smp_off(-E_NODEV, "the loader found no page below 1 MiB for the trampoline");
 	err = arch_smp_prepare(bi->smp_trampoline_phys, bi->tsc_hz);
