@@ -327,7 +327,7 @@ void arch_smp_finish(void);
 /* End c's halt (an IPI). Any context. */
 void arch_cpu_wake(const struct cpu *c);
 /* Halt every other CPU (panic). Any context, interrupts off. */
-void arch_stop_other_cpus(void);
+unsigned arch_stop_other_cpus(void);   /* online CPUs that did not stop in time */
 /* Mean TSC cycles of an IPI to c and its answer, over rounds (0: could not). */
 uint64_t arch_ipi_round_trip(const struct cpu *c, unsigned rounds);
 

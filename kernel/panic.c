@@ -2,8 +2,9 @@
  * panic_at: report and stop. Interrupts go off first so nothing runs after a
  * panic; a panic inside a panic (e.g. the console faulting) prints a short
  * line to the serial port only and stops. With several CPUs the first to
- * panic stops the others (an IPI) and prints; one that panics after it
- * halts silently, so the report is printed once.
+ * panic stops the others (an NMI, which reaches a CPU spinning with
+ * interrupts off) and prints; one that panics after it halts silently, so
+ * the report is printed once.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -30,6 +31,7 @@ void panic_at(const char *file, int line, const char *func, const char *fmt, ...
 	static const char again[] = "\npanic: nested panic, stopping\n";
 	va_list ap;
 	uint32_t me = percpu_ready() ? cpu_self()->index + 1 : 1, none = 0;
+	unsigned late = 0;
 
 	arch_irq_save();
 	if (!__atomic_compare_exchange_n(&panic_cpu, &none, me, false,
@@ -40,7 +42,7 @@ void panic_at(const char *file, int line, const char *func, const char *fmt, ...
 		arch_halt_forever();
 	}
 	if (percpu_ready() && cpu_slots() > 1) {
-		arch_stop_other_cpus();
+		late = arch_stop_other_cpus();
 		kprintf_break_lock();
 	}
 	kprintf("\n\033[91mKERNEL PANIC\033[0m at %s:%d in %s():\n    ", file, line, func);
@@ -48,6 +50,9 @@ void panic_at(const char *file, int line, const char *func, const char *fmt, ...
 	kvprintf(fmt, ap);
 	va_end(ap);
 	kprintf("\n");
+	if (percpu_ready() && cpu_slots() > 1)
+		kprintf("panic: cpu %u stopped the other CPUs (%u did not confirm)\n",
+			cpu_self()->index, late);
 	if (!backtrace_done)
 		backtrace_print(0, (uint64_t)__builtin_frame_address(0));
 	ktest_on_panic();   /* the test kernel exits QEMU here */

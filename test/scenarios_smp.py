@@ -73,6 +73,11 @@ scenario("kernel/smp/tlb_shootdown_makes_an_unmapped_page_fault_on_another_cpu")
     "tlb_shootdown_makes_an_unmapped_page_fault_on_another_cpu", code=33, extra=SMP4,
     texts=["unmapped 0xffffd00000000000", "page fault", "on cpu",
            "CR2 0xffffd00000000000", "panicked as expected"]))
+scenario("kernel/smp/a_panic_stops_a_cpu_spinning_with_interrupts_off")(ktest_boot(
+    "a_panic_stops_a_cpu_spinning_with_interrupts_off", code=33, extra=SMP4,
+    texts=["(spinning with interrupts off) is stopped; its loop stopped",
+           "ktest: every other CPU stopped", "panic: cpu 0 stopped the other CPUs (0 did not confirm)",
+           "panicked as expected"]))
 scenario("kernel/smp/spinlock_debug_catches_a_double_acquisition")(ktest_boot(
     "spinlock_debug_catches_a_double_acquisition", code=33, extra=SMP4,
     texts=["spin: double acquisition of ktest-twice on cpu 0", "panicked as expected"]))

@@ -9,6 +9,7 @@
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/exceptions.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/tss.h"
 #include "arch/x86_64/user.h"
 #include "kernel/arch.h"
@@ -243,8 +244,10 @@ static void breakpoint(const struct interrupt_frame *f)
 /* NMI, on IST2: the chipset's reason from port 0x61, then carry on (as Linux does). */
 static void nmi(const struct interrupt_frame *f)
 {
-	uint8_t status = inb(NMI_STATUS_PORT);
+	uint8_t status;
 
+	ipi_nmi_stop_check();   /* a panic on another CPU: stop here, say nothing */
+	status = inb(NMI_STATUS_PORT);
 	stats.nmis++;
 	stats.last_nmi_handler_rsp = (uint64_t)__builtin_frame_address(0);
 	report(f);

@@ -1,6 +1,6 @@
 /*
  * Inter-processor interrupts (see smp.h): a wake-up that only ends a halt,
- * TLB shootdowns with acknowledgement, and the stop a panic sends. Senders
+ * TLB shootdowns with acknowledgement, and the stop a panic sends (an NMI). Senders
  * run in any context; handlers in interrupt context on the receiver.
  */
 #include "arch/x86_64/cpu.h"
@@ -18,6 +18,7 @@ static uint64_t tlb_va;            /* what the current one flushes */
 static uint32_t tlb_acks;          /* CPUs that flushed for it */
 static uint64_t tlb_sent;
 static uint32_t ping_acks;         /* pings answered, for arch_ipi_round_trip */
+static uint32_t stop_asked;        /* index + 1 of the CPU that asked the others to stop */
 static bool ipis_ready;
 
 static void flush(uint64_t va)
@@ -63,22 +64,12 @@ static void on_ping(struct interrupt_frame *f)
 	lapic_eoi();
 }
 
-static void on_stop(struct interrupt_frame *f)
-{
-	(void)f;
-	__atomic_store_n(&cpu_self()->state, CPU_STOPPED, __ATOMIC_RELEASE);
-	lapic_eoi();
-	arch_halt_forever();
-}
-
 int ipi_init(void)
 {
 	int err = interrupt_register(VEC_IPI_WAKE, on_wake);
 
 	if (!err)
 		err = interrupt_register(VEC_IPI_TLB, on_tlb);
-	if (!err)
-		err = interrupt_register(VEC_IPI_STOP, on_stop);
 	if (!err)
 		err = interrupt_register(VEC_IPI_PING, on_ping);
 	if (!err) {
@@ -164,20 +155,40 @@ uint64_t arch_ipi_round_trip(const struct cpu *c, unsigned rounds)
 	return total / rounds;
 }
 
-/* Halt every other CPU; wait (bounded) until the online ones say so. */
-void arch_stop_other_cpus(void)
+void ipi_nmi_stop_check(void)
+{
+	uint32_t asker = __atomic_load_n(&stop_asked, __ATOMIC_ACQUIRE);
+	struct cpu *c = percpu_ready() ? cpu_self() : NULL;
+
+	if (!asker || !c || asker == c->index + 1)
+		return;
+	__atomic_store_n(&c->state, CPU_STOPPED, __ATOMIC_RELEASE);
+	arch_halt_forever();   /* interrupts off, NMIs blocked until an iretq that never comes */
+}
+
+/*
+ * Halt every other CPU; wait (bounded) until the online ones say so. An NMI,
+ * not an ordinary IPI: a CPU spinning with interrupts off (a deadlock, a
+ * lock held for ever) takes it too. Returns how many online CPUs did not
+ * confirm within the bound (printed by the panic).
+ */
+unsigned arch_stop_other_cpus(void)
 {
 	uint64_t start = rdtsc();
 	struct cpu *self = cpu_self();
+	unsigned late = 0;
 
 	if (!__atomic_load_n(&ipis_ready, __ATOMIC_ACQUIRE) || cpu_slots() < 2)
-		return;
-	lapic_send_ipi_all_but_self(VEC_IPI_STOP);
+		return 0;
+	__atomic_store_n(&stop_asked, self->index + 1, __ATOMIC_RELEASE);
+	lapic_send_nmi_all_but_self();
 	for (unsigned i = 0; i < cpu_slots(); i++) {
 		struct cpu *c = cpu_get(i);
 
 		while (c != self && __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == CPU_ONLINE &&
 		       rdtsc() - start < STOP_WAIT_CYCLES)
 			pause();
+		late += c != self && __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == CPU_ONLINE;
 	}
+	return late;
 }

@@ -20,7 +20,6 @@ struct cpu;
 /* Vectors of the inter-processor interrupts, above the devices'. */
 #define VEC_IPI_WAKE   0xf0   /* end a halt: work was queued for this CPU */
 #define VEC_IPI_TLB    0xf1   /* flush what tlb_shootdown names */
-#define VEC_IPI_STOP   0xf2   /* a panic elsewhere: halt for good */
 #define VEC_IPI_PING   0xf3   /* answer by a write (round-trip measurement) */
 
 #define TLB_FLUSH_ALL  (~0ull)
@@ -36,6 +35,13 @@ struct arch_cpu *arch_cpu_of(struct cpu *c);
 
 /* Register the IPI handlers. 0 or -E_BUSY (a vector taken). */
 int ipi_init(void);
+
+/*
+ * From the NMI handler, first thing: if a panic elsewhere asked every CPU
+ * to stop (arch_stop_other_cpus), mark this one stopped and halt for good.
+ * Returns only when no stop was asked (an NMI of another origin).
+ */
+void ipi_nmi_stop_check(void);
 
 /*
  * Invalidate va (or everything, TLB_FLUSH_ALL) on every other online CPU and

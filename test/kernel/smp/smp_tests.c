@@ -6,6 +6,7 @@
  *   a_cross_cpu_wake_up_is_never_lost          ping-pong pairs across CPUs (rounds until some cross)
  *   tlb_shootdown_makes_an_unmapped_page_fault_on_another_cpu   (should panic)
  *   spinlock_debug_catches_a_double_acquisition                 (should panic)
+ *   a_panic_stops_a_cpu_spinning_with_interrupts_off            (should panic)
  *   smp_bench                                  figures for make bench
  *
  * The tests spawn tasks on the kernel's executor; the BSP joins in with
@@ -265,6 +266,46 @@ KTEST_SHOULD_PANIC(tlb_shootdown_makes_an_unmapped_page_fault_on_another_cpu)
 	if (wait_phase(3, 2000))
 		kprintf("tlb: cpu %u read the unmapped page through a stale TLB entry\n", reader.cpu);
 	KEXPECT(false);            /* no fault came: the test fails */
+}
+
+/* ---- a panic stops a CPU spinning with interrupts off --------------------------------- */
+
+static uint32_t spinner_cpu;     /* index + 1 once the spinner runs */
+static volatile uint64_t spinner_turns;
+
+/* Spins for ever with interrupts off: only an NMI can reach this CPU. */
+static enum task_poll spinner_poll(void *arg, struct task_cx *cx)
+{
+	(void)arg;
+	(void)cx;
+	arch_irq_save();
+	__atomic_store_n(&spinner_cpu, cpu_self()->index + 1, __ATOMIC_RELEASE);
+	for (;;)
+		spinner_turns++;
+	return TASK_PENDING;
+}
+
+KTEST_SHOULD_PANIC(a_panic_stops_a_cpu_spinning_with_interrupts_off)
+{
+	uint64_t end = clock_ns() + 5000000000ull, before;
+	struct cpu *c;
+
+	KREQUIRE(cpu_online_count() >= 2);
+	KREQUIRE(sched_spawn("spinner", spinner_poll, NULL, NULL) == 0);
+	while (!__atomic_load_n(&spinner_cpu, __ATOMIC_ACQUIRE) && clock_ns() < end)
+		__builtin_ia32_pause();
+	KREQUIRE(__atomic_load_n(&spinner_cpu, __ATOMIC_ACQUIRE) != 0);
+	c = cpu_get(spinner_cpu - 1);
+	KEXPECT(c != cpu_self());
+	arch_stop_other_cpus();
+	before = spinner_turns;
+	for (end = clock_ns() + 50000000; clock_ns() < end;)
+		__builtin_ia32_pause();
+	kprintf("stop: cpu %u (spinning with interrupts off) is %s; its loop %s\n", c->index,
+		cpu_state_name(c->state), spinner_turns == before ? "stopped" : "still runs");
+	KEXPECT_EQ(c->state, CPU_STOPPED);
+	KEXPECT_EQ(spinner_turns, before);
+	panic("ktest: every other CPU stopped");
 }
 
 /* ---- spinlock debug ------------------------------------------------------------ */
