@@ -281,10 +281,18 @@ static uint32_t executor_live_now(const struct executor *ex)
  * it began, and no CPU has to clear anything, so a CPU that comes back in
  * at once is not sent out again by a stop meant for the last round.
  */
+uint32_t executor_stops(const struct executor *ex)
+{
+	return __atomic_load_n(&ex->stop, __ATOMIC_ACQUIRE);
+}
+
 void executor_run(struct executor *ex)
 {
-	uint32_t gen = __atomic_load_n(&ex->stop, __ATOMIC_ACQUIRE);
+	executor_run_since(ex, executor_stops(ex));
+}
 
+void executor_run_since(struct executor *ex, uint32_t gen)
+{
 	ASSERT(ex->plat->irq_enabled());
 	__atomic_fetch_add(&ex->running, 1, __ATOMIC_ACQ_REL);
 	while (executor_live_now(ex) > 0 && !executor_stopping(ex, gen)) {

@@ -225,6 +225,16 @@ size_t executor_run_ready(struct executor *ex);
 void executor_run(struct executor *ex);
 
 /*
+ * The same, ending at the first stop after executor_stops() returned gen,
+ * even one that came before this call: a caller that starts work which
+ * ends in executor_stop (on another CPU, maybe at once) reads gen first,
+ * then starts the work, then runs. executor_run(ex) is
+ * executor_run_since(ex, executor_stops(ex)).
+ */
+uint32_t executor_stops(const struct executor *ex);
+void executor_run_since(struct executor *ex, uint32_t gen);
+
+/*
  * Make executor_run return after the current poll, on every CPU running it
  * now; a run begun later is not affected. Any context.
  */

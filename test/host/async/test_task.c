@@ -177,6 +177,21 @@ static void spawned_tasks_are_polled_in_spawn_order(void **state)
 	assert_int_equal(ex.stats.finished, 5);
 }
 
+/* The SMP tests' pattern: the stop count read, then work that stops at once, then the run. */
+static void a_stop_that_came_before_the_run_still_ends_it(void **state)
+{
+	struct counter c;
+	uint32_t gen;
+
+	setup_executor(8, 8);
+	spawn_counter(&c, 0, 1000);
+	gen = executor_stops(&ex);
+	executor_stop(&ex);            /* another CPU's work, done before this one runs */
+	executor_run_since(&ex, gen);  /* returns: without it, this waited for ever */
+	assert_int_equal(executor_stops(&ex), gen + 1);
+	assert_int_equal(executor_live(&ex), 1);
+}
+
 static void ready_queue_polls_tasks_in_the_order_they_were_woken(void **state)
 {
 	struct counter c[4];
@@ -1289,6 +1304,7 @@ int main(void)
 		cmocka_unit_test(yield_lets_every_other_ready_task_run_first),
 		cmocka_unit_test(stats_count_polls_wakes_and_cpu_ticks_per_task),
 		cmocka_unit_test(polls_do_not_nest),
+		cmocka_unit_test(a_stop_that_came_before_the_run_still_ends_it),
 		cmocka_unit_test(run_returns_without_idling_when_every_task_finishes),
 		cmocka_unit_test(idle_runs_with_interrupts_disabled_and_its_interrupt_wakes_the_task),
 		cmocka_unit_test(the_fake_cpu_holds_an_interrupt_until_interrupts_are_enabled),

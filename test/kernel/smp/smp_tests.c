@@ -57,12 +57,25 @@ static bool spawn_joined(const char *name, task_poll_fn *poll, void *state)
 }
 
 /* The BSP runs tasks too until every joined task finished. */
+/*
+ * The stop count is read before the joiner exists: the APs may run every
+ * task and the joiner's executor_stop before this CPU enters the loop (seen
+ * under load: the BSP then waited for a stop that had come already, and
+ * the watchdog failed the test). And the joiner must be finished, not only
+ * stopped, before its state is reused by the next round.
+ */
 static uint64_t run_until_joined(void)
 {
+	struct executor *ex = sched_executor();
 	uint64_t t0 = arch_timestamp();
+	uint32_t gen = executor_stops(ex);
+	struct task_handle h;
 
-	if (sched_spawn("joiner", joiner_poll, &joiner, NULL) == 0)
-		executor_run(sched_executor());
+	if (sched_spawn("joiner", joiner_poll, &joiner, &h) == 0) {
+		executor_run_since(ex, gen);
+		while (executor_alive(ex, h))
+			__builtin_ia32_pause();
+	}
 	return arch_timestamp() - t0;
 }
 
