@@ -19,7 +19,9 @@ import time
 
 import qemu
 from scenarios import scenario
-from scenarios_user import ANSI, SHELL, Console, check, frames_free, user_esp
+# The module, not its names: scenarios_user may be the one importing scenarios
+# (and so this file) and still be half-initialised here.
+import scenarios_user as su
 
 PROC_ROW = re.compile(r"^\s*(\d+)\s+(-?\d+)\s+(\w+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S+)$")
 
@@ -48,11 +50,11 @@ def burners_at_once(con, tries=20):
 
 
 def smp_user_body(b, con, ncpu):
-    con.until(SHELL, 120)
-    boot = "\n".join(ANSI.sub("", l) for l in b.lines)
-    check(f"smp: {ncpu} of {ncpu} CPUs online" in boot, "not every CPU came online")
+    con.until(su.SHELL, 120)
+    boot = "\n".join(su.ANSI.sub("", l) for l in b.lines)
+    su.check(f"smp: {ncpu} of {ncpu} CPUs online" in boot, "not every CPU came online")
     con.shell("run /bin/hello", r"^Hello from user space!$")
-    before = frames_free(con)
+    before = su.frames_free(con)
     con.shell("run /test/exitcode 3", r"^run: exit status 3$")
     con.shell("run /test/fault null", r"^proc: \d+ \(fault\) killed: ")
     con.shell("echo alive", r"^alive$")
@@ -60,7 +62,7 @@ def smp_user_body(b, con, ncpu):
         con.shell("run /bin/burn A 400 &", r"started in the background as pid \d+")
         con.shell("run /bin/burn B 400 &", r"started in the background as pid \d+")
         cpus = burners_at_once(con)
-        check(cpus is not None, "procs never showed both burners running on two CPUs")
+        su.check(cpus is not None, "procs never showed both burners running on two CPUs")
         con.until(r"A round 400$|B round 400$", 180)
         con.until(r"A round 400$|B round 400$", 180)
         # The burners' lines followed the last prompt: a harmless command
@@ -91,21 +93,21 @@ def smp_user_body(b, con, ncpu):
     con.until(r"^run: killed by signal 2$", 20)
     con.shell("echo alive after ctrl-c", r"^alive after ctrl-c$")
     time.sleep(1)
-    after = frames_free(con)
-    check(after == before, f"(frames, heap bytes in use, open files) {before} before the "
+    after = su.frames_free(con)
+    su.check(after == before, f"(frames, heap bytes in use, open files) {before} before the "
           f"programs, {after} after")
     rows = procs_rows(con)
-    check(not rows, f"processes left over: {rows!r}")
+    su.check(not rows, f"processes left over: {rows!r}")
     return f"burners ran at once on CPUs {cpus}" if ncpu >= 3 else "user tests pass"
 
 
 def smp_user(ncpu):
     def fn(args):
-        esp = user_esp(args, "heap=block kbd=us spin.debug=1")
+        esp = su.user_esp(args, "heap=block kbd=us spin.debug=1")
         with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=esp, timeout=600,
                        extra=("-smp", str(ncpu))) as b:
             try:
-                detail = smp_user_body(b, Console(b), ncpu)
+                detail = smp_user_body(b, su.Console(b), ncpu)
             except AssertionError as e:
                 return False, str(e)
         return True, detail
