@@ -6,6 +6,7 @@
  */
 #include "efi/loader.h"
 #include "lib/cmdline.h"
+#include "lib/memmap.h"
 #include "lib/string.h"
 
 #define CMDLINE_FILE L"\\ember\\cmdline.txt"
@@ -199,6 +200,25 @@ static uint64_t measure_tsc_hz(void)
 	return (t1 - t0) * (1000000 / TSC_CALIBRATE_US);
 }
 
+/*
+ * The application processors start in real mode at a page-aligned address
+ * below 1 MiB (the SIPI vector names the page): reserve one such page for the
+ * kernel's trampoline while boot services can still hand it out. Typed as
+ * kernel memory, so the kernel never reuses it. None free: SMP stays off.
+ */
+static void reserve_trampoline_page(struct loader *ld)
+{
+	EFI_PHYSICAL_ADDRESS addr = 0x9ffff;   /* highest byte allowed, below the EBDA */
+
+	if (EFI_ERROR(BS->AllocatePages(AllocateMaxAddress,
+					(EFI_MEMORY_TYPE)UEFI_MEM_EMBER_KERNEL, 1, &addr)) ||
+	    addr < 0x1000 || addr >= 0x100000) {
+		loader_info("no free page below 1 MiB: the kernel will run on one CPU");
+		return;
+	}
+	ld->bi->smp_trampoline_phys = addr;
+}
+
 EFI_STATUS loader_config(struct loader *ld)
 {
 	cmdline_from_file(ld);        /* the ESP's defaults first ... */
@@ -206,6 +226,7 @@ EFI_STATUS loader_config(struct loader *ld)
 	ld->stale_key_test = cmdline_has(ld->bi->cmdline, "loader.stale_map_key=1");
 	find_framebuffer(ld);
 	find_rsdp(ld->bi);
+	reserve_trampoline_page(ld);
 	ld->bi->tsc_hz = measure_tsc_hz();
 	ld->bi->tsc[BOOT_PHASE_CONFIG] = rdtsc();
 	return EFI_SUCCESS;

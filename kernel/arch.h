@@ -136,6 +136,12 @@ uint64_t arch_timer_ticks(void);
 uint64_t arch_timer_ticks_to_ns(uint64_t ticks);
 int arch_timer_add_callback(void (*fn)(void *ctx), void *ctx);
 int arch_timer_remove_callback(void (*fn)(void *ctx), void *ctx);
+/*
+ * fn runs on every tick of every CPU's own timer (the BSP's and each AP's),
+ * interrupt context, on that CPU: preemption of the process running there.
+ * The CPU's rate is cpu_self()->tick_hz. One hook; NULL removes it.
+ */
+void arch_timer_set_local_tick(void (*fn)(void));
 /* TSC cycles per second measured against the reference clock; 0 if it fails. */
 uint64_t arch_tsc_measure_hz(void);
 
@@ -234,8 +240,9 @@ struct arch_user_hooks {
 	void (*user_fault)(struct interrupt_frame *f, const char *what);
 	/* The kernel could not serve the current process (out of memory for a
 	 * copy-on-write page): report what and end it with SIGKILL on its way
-	 * back to ring 3. Interrupt context. */
-	void (*user_kill)(const char *what);
+	 * back to ring 3. Interrupt context; from_ring3 false: a user copy inside a
+	 * system call, which holds the process lock. */
+	void (*user_kill)(const char *what, bool from_ring3);
 };
 
 /*
@@ -245,10 +252,6 @@ struct arch_user_hooks {
 void arch_user_init(const struct arch_user_hooks *hooks);
 /* Which protections are on: "smep smap umip" subset, for the banner and tests. */
 void arch_user_features(bool *smep, bool *smap, bool *umip);
-
-/* Per-CPU base (GS): the kernel's struct cpu pointer. */
-void arch_set_cpu_base(void *cpu);
-void *arch_cpu_base(void);
 
 /* The stack an interrupt or SYSCALL from ring 3 lands on (this CPU). */
 void arch_set_kernel_stack(uint64_t top);
@@ -337,5 +340,38 @@ void arch_switch(uint64_t *save_sp, uint64_t new_sp);
  */
 long uaccess_copy(void *dst, const void *src, size_t n);
 long uaccess_strncpy(char *dst, const char *src, size_t n);
+
+/* ---- every CPU (docs/smp.md; arch/x86_64/smp.c, ipi.c) ---- */
+struct cpu;
+
+/* This CPU's struct cpu through the GS base: set once per CPU, read anywhere. */
+void arch_cpu_set_self(struct cpu *c);
+struct cpu *arch_cpu_self(void);
+/* The local interrupt controller's id of this CPU (its APIC id). */
+uint32_t arch_cpu_id(void);
+
+/*
+ * Copy the start-up trampoline to the loader's low page, map it at its own
+ * address for the switch to long mode, register the IPI handlers. 0,
+ * -E_NODEV (no usable page), -E_RANGE (page tables above 4 GiB), -E_NOMEM.
+ * BSP, main flow, before arch_cpu_start.
+ */
+int arch_smp_prepare(uint64_t trampoline_phys, uint64_t tsc_hz);
+/*
+ * Start the processor c->apic_id with INIT-SIPI-SIPI: its own stacks (guard
+ * pages below), GDT and TSS, the shared IDT, GS = c, its LAPIC; then main(c)
+ * runs on it and must set c->state to CPU_ONLINE. 0 once it did, or
+ * -E_TIMEDOUT / -E_NOMEM (the CPU is then left out). BSP, one at a time.
+ */
+int arch_cpu_start(struct cpu *c, void (*main)(struct cpu *c));
+/* Remove the trampoline's identity mapping, on every CPU. */
+void arch_smp_finish(void);
+
+/* End c's halt (an IPI). Any context. */
+void arch_cpu_wake(const struct cpu *c);
+/* Halt every other CPU (panic). Any context, interrupts off. */
+unsigned arch_stop_other_cpus(void);   /* online CPUs that did not stop in time */
+/* Mean TSC cycles of an IPI to c and its answer, over rounds (0: could not). */
+uint64_t arch_ipi_round_trip(const struct cpu *c, unsigned rounds);
 
 #endif

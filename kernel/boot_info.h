@@ -103,6 +103,8 @@ struct boot_info {
 
 	uint32_t ebs_attempts;    /* ExitBootServices calls it took (1 normally) */
 	uint32_t cpu_flags;       /* BOOT_CPU_*: what the loader found in CPUID */
+	uint64_t smp_trampoline_phys; /* a 4 KiB page below 1 MiB for the APs' start-up
+	                               * code (typed MEM_KERNEL), 0 if none: then SMP is off */
 	uint64_t tsc_hz;          /* measured against Stall, 0 if unknown */
 	uint64_t tsc[BOOT_PHASE_COUNT];
 

@@ -17,4 +17,7 @@ int kvprintf(const char *fmt, va_list ap) __printf_like(1, 0);
 /* Raw bytes (UTF-8) to every console. */
 void kputs_n(const char *s, size_t len);
 
+/* A panic stopped the other CPUs: print without waiting for the console lock. */
+void kprintf_break_lock(void);
+
 #endif

@@ -21,9 +21,11 @@
 #include "kernel/mm/pmm.h"
 #include "kernel/proc/files.h"
 #include "kernel/proc/proc.h"
-#include "kernel/smp/cpu.h"
+#include "kernel/smp/percpu.h"
 #include "kernel/async/sched.h"
 #include "kernel/shell/shell.h"
+#include "kernel/smp/percpu.h"
+#include "kernel/smp/smp.h"
 
 static void check_boot_info(const struct boot_info *bi)
 {
@@ -42,7 +44,7 @@ void kernel_main(const struct boot_info *bi)
 	arch_handoff_check();               /* interrupts off, WP on, NXE iff CPUID has NX */
 	bi = boot_info_save(bi);            /* kernel copy: the loader's memory can be reclaimed */
 	arch_exceptions_init();             /* TSS, IST stacks, IDT: faults get a report */
-	cpu_init_boot();                    /* per-CPU data through GS */
+	percpu_init_bsp(0);                 /* struct cpu 0 through GS: spinlocks work */
 	console_init(bi);                   /* text console: framebuffer or VGA text, if any */
 	arch_early_init(bi);                /* drop the loader's lower-half mappings */
 	banner_print(bi);
@@ -59,6 +61,7 @@ void kernel_main(const struct boot_info *bi)
 	pci_init();                         /* PCI functions: ECAM or the legacy ports */
 	xhci_init();                        /* USB controllers, keyboards: the usb task */
 	proc_init();                        /* ring 3, system calls, the procs task */
+	smp_init(bi);                       /* every other CPU joins the executor */
 	arch_irq_enable();                  /* hardware interrupts from here on */
 
 	if (ktest_count())

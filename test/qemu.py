@@ -40,7 +40,7 @@ class Boot:
       nic      False: no network card (QEMU adds one by default)
     """
     def __init__(self, ovmf_code, ovmf_vars, image=None, esp_dir=None, memory="256M",
-                 extra=(), timeout=120, machine="q35", cpu=None, smp=None,
+                 extra=(), timeout=120, accel="tcg", machine="q35", cpu=None, smp=None,
                  display=("-vga", "std"), serial=True, bios=None, drive_if=None, nic=True):
         self.tmp = tempfile.mkdtemp(prefix="ember-qemu-")
         self.esp_dir = esp_dir
@@ -50,7 +50,7 @@ class Boot:
         if drive_if:
             drive += f",if={drive_if}"
         self.argv = [
-            "qemu-system-x86_64", "-machine", machine, "-accel", "tcg", "-m", memory,
+            "qemu-system-x86_64", "-machine", machine, "-accel", accel, "-m", memory,
             "-no-reboot", "-display", "none", *display,
             *self._firmware(ovmf_code, ovmf_vars, bios),
             *(["-cpu", cpu] if cpu else []), *(["-smp", str(smp)] if smp else []),

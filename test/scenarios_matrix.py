@@ -31,6 +31,12 @@ NX_OFF = "cpu: no NX"
 FB = r"^framebuffer: 1280x800 BGRX"
 NO_FB = r"^framebuffer: none$"
 
+
+def all_cpus(n):
+    """SMP is on by default: every CPU of -smp n comes online."""
+    return rf"^smp: {n} of {n} CPUs online$"
+
+
 # (name, Boot options, regexes the serial log must match). memory defaults to 256M.
 MATRIX = [
     ("ovmf4m_q35_qemu64", dict(), [FB, NO_ONE_G, NX_ON, r"console: framebuffer text"]),
@@ -39,13 +45,13 @@ MATRIX = [
     ("ovmf2m_pc_nx_off", dict(firmware=OVMF_2M, machine="pc", cpu="qemu64,-nx"), [NX_OFF]),
     ("cpu_qemu64_nx_off", dict(cpu="qemu64,-nx"),
      [NX_OFF, r"no NX: W\^X holds for writes only$"]),
-    ("cpu_max_1g_pages_smp4", dict(cpu="max", smp=4), [ONE_G, NX_ON]),
+    ("cpu_max_1g_pages_smp4", dict(cpu="max", smp=4), [ONE_G, NX_ON, all_cpus(4)]),
     ("cpu_max_without_1g_pages", dict(cpu="max,-pdpe1gb"), [NO_ONE_G, NX_ON]),
     ("cpu_core2duo", dict(cpu="core2duo"), [NO_ONE_G, NX_ON]),
-    ("cpu_nehalem_smp2", dict(cpu="Nehalem", smp=2), [NO_ONE_G, NX_ON]),
+    ("cpu_nehalem_smp2", dict(cpu="Nehalem", smp=2), [NO_ONE_G, NX_ON, all_cpus(2)]),
     ("mem_64M", dict(memory="64M"), [r"^memory: [2-6]\d MiB usable"]),
     ("mem_16G_q35_smp8", dict(memory="16G", smp=8),
-     [r"^memory: 16\d\d\d MiB usable", r"highest address 0x4[0-9a-f]{8}$"]),
+     [r"^memory: 16\d\d\d MiB usable", r"highest address 0x4[0-9a-f]{8}$", all_cpus(8)]),
     ("display_none", dict(display=NO_VGA), [NO_FB, r"^console: serial only"]),
     ("display_virtio_bltonly", dict(display=NO_VGA + ("-device", "virtio-gpu-pci")),
      [NO_FB, "graphics output is BltOnly"]),

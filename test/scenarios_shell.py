@@ -61,7 +61,7 @@ SERIAL_COMMANDS = [
     ("uptime", r"^up \d+\.\d{3} s \(\d+ ms of timer ticks\)$"),
     ("mem", r"^frames: \d+ total, \d+ free, \d+ used"),
     ("heap", r"^heap: (block|list|bump) design"),
-    ("tasks", r"^\s+\d+ shell\s+\d+\s+\d+\s+\d+$"),
+    ("tasks", r"^\s+\d+ shell\s+\d+\s+\d+\s+\d+\s+\d+$"),   # slot, name, cpu, polls, wakes, time
     ("kbd", r"^layout us; layouts: us uk de"),
     ("fb", r"^framebuffer: 1280x800 BGRX"),
     ("cpu", r"^features:.* sse2 .*\bnx\b"),

@@ -9,6 +9,7 @@
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/exceptions.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/tss.h"
 #include "arch/x86_64/user.h"
 #include "arch/x86_64/user_cow.h"
@@ -18,6 +19,7 @@
 #include "kernel/ksyms.h"
 #include "kernel/panic.h"
 #include "lib/format.h"
+#include "kernel/smp/percpu.h"
 
 #define NMI_STATUS_PORT   0x61         /* PC system control port B */
 #define NMI_STATUS_SERR   (1u << 7)    /* memory parity / PCI SERR# */
@@ -41,6 +43,8 @@ static void report_header(const struct interrupt_frame *f)
 	kprintf("\n\033[91mEXCEPTION\033[0m: %s (%s%svector %llu)\n",
 		exception_name((unsigned)f->vector), mn, *mn ? ", " : "",
 		(unsigned long long)f->vector);
+	if (percpu_ready() && cpu_slots() > 1)
+		kprintf("  on cpu %u (APIC id %u)\n", cpu_self()->index, cpu_self()->apic_id);
 }
 
 static void report_error_code(const struct interrupt_frame *f)
@@ -241,8 +245,10 @@ static void breakpoint(const struct interrupt_frame *f)
 /* NMI, on IST2: the chipset's reason from port 0x61, then carry on (as Linux does). */
 static void nmi(const struct interrupt_frame *f)
 {
-	uint8_t status = inb(NMI_STATUS_PORT);
+	uint8_t status;
 
+	ipi_nmi_stop_check();   /* a panic on another CPU: stop here, say nothing */
+	status = inb(NMI_STATUS_PORT);
 	stats.nmis++;
 	stats.last_nmi_handler_rsp = (uint64_t)__builtin_frame_address(0);
 	report(f);

@@ -25,9 +25,10 @@ static uint64_t gdt[GDT_ENTRIES] = {
 #define TSS_DESC_PRESENT   (1ull << 47)
 #define TSS_DESC_TYPE_64   (0x9ull << 40)
 
-void gdt_init(void)
+/* Load table and reload every segment register from it. */
+static void gdt_load(const uint64_t *table)
 {
-	struct desc_table_ptr p = { .limit = sizeof(gdt) - 1, .base = (uint64_t)gdt };
+	struct desc_table_ptr p = { .limit = GDT_ENTRIES * 8 - 1, .base = (uint64_t)table };
 
 	__asm__ volatile(
 		"lgdt %0\n\t"
@@ -45,19 +46,42 @@ void gdt_init(void)
 		: : "m"(p), "i"(GDT_KERNEL_CODE), "r"((uint64_t)GDT_KERNEL_DATA) : "rax", "memory");
 }
 
+void gdt_init(void)
+{
+	gdt_load(gdt);
+}
+
 /*
  * Intel SDM vol. 3, 8.2.3: limit 15:0 and base 23:0 in the low word, then the
  * access byte, limit 19:16, base 31:24; the high word holds base 63:32.
  * Byte granularity: a TSS is far below 1 MiB.
  */
-void gdt_set_tss(uint64_t base, uint32_t limit)
+static void tss_descriptor(uint64_t *table, uint64_t base, uint32_t limit)
 {
 	uint64_t lo = (limit & 0xffffull) | ((base & 0xffffffull) << 16) |
 		      TSS_DESC_TYPE_64 | TSS_DESC_PRESENT |
 		      ((uint64_t)(limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
 
-	gdt[GDT_TSS / 8] = lo;
-	gdt[GDT_TSS / 8 + 1] = base >> 32;
+	table[GDT_TSS / 8] = lo;
+	table[GDT_TSS / 8 + 1] = base >> 32;
+}
+
+void gdt_set_tss(uint64_t base, uint32_t limit)
+{
+	tss_descriptor(gdt, base, limit);
+}
+
+/*
+ * An application processor's own table: the same segments as the BSP's and
+ * its own TSS (each CPU needs one: ltr marks the descriptor busy).
+ */
+void gdt_load_cpu(uint64_t table[GDT_ENTRIES], uint64_t tss_base, uint32_t tss_limit)
+{
+	for (unsigned i = 0; i < GDT_ENTRIES; i++)
+		table[i] = gdt[i];   /* kernel and user segments; the TSS slots rewritten below */
+	tss_descriptor(table, tss_base, tss_limit);
+	gdt_load(table);
+	ltr(GDT_TSS);
 }
 
 void gdt_read_tss_descriptor(uint64_t out[2])

@@ -26,6 +26,9 @@ void gdt_init(void);
 /* Write the 64-bit TSS descriptor for the TSS at base (limit = size - 1). */
 void gdt_set_tss(uint64_t base, uint32_t limit);
 
+/* An AP: fill table (kernel and user segments + its TSS), load it, reload segments, ltr. */
+void gdt_load_cpu(uint64_t table[GDT_ENTRIES], uint64_t tss_base, uint32_t tss_limit);
+
 /* The descriptor's two 8-byte halves as they are in the table (for tests). */
 void gdt_read_tss_descriptor(uint64_t out[2]);
 

@@ -55,14 +55,19 @@ static void set_gate(unsigned vector, uint64_t handler, unsigned ist)
 	g->reserved = 0;
 }
 
-void idt_init(void)
+void idt_load(void)
 {
 	struct desc_table_ptr p = { .limit = sizeof(idt) - 1, .base = (uint64_t)idt };
 
+	lidt(&p);
+}
+
+void idt_init(void)
+{
 	ASSERT(!arch_irq_enabled());
 	for (unsigned v = 0; v < IDT_VECTORS; v++)
 		set_gate(v, isr_stub_table[v], gate_ist(v));
-	lidt(&p);
+	idt_load();
 }
 
 int interrupt_register(unsigned vector, interrupt_handler_fn fn)

@@ -28,6 +28,8 @@ typedef void (*interrupt_handler_fn)(struct interrupt_frame *frame);
 
 /* Build and load the IDT (all 256 vectors). Interrupts stay disabled. */
 void idt_init(void);
+/* Load the IDT idt_init built on this CPU (application processors). */
+void idt_load(void);
 
 /* Install the handler for a vector >= 32; returns 0 or -E_BUSY / -E_INVAL. */
 int interrupt_register(unsigned vector, interrupt_handler_fn fn);

@@ -46,6 +46,7 @@
 #define LVT_ACTIVE_LOW     (1u << 13)
 #define LVT_DM_NMI         (4u << 8)
 #define LVT_DM_EXTINT      (7u << 8)
+#define ICR_DM_NMI         (4u << 8)       /* vector ignored: the CPU takes vector 2 */
 #define ICR_DM_INIT        (5u << 8)
 #define ICR_DM_STARTUP     (6u << 8)
 #define ICR_PENDING        (1u << 12)      /* xAPIC delivery status */
@@ -230,6 +231,11 @@ void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
 void lapic_send_ipi_all_but_self(uint8_t vector)
 {
 	send_icr(0, ICR_ALL_BUT_SELF | vector);
+}
+
+void lapic_send_nmi_all_but_self(void)
+{
+	send_icr(0, ICR_ALL_BUT_SELF | ICR_DM_NMI | ICR_ASSERT);
 }
 
 void lapic_send_init(uint32_t apic_id)

@@ -58,6 +58,8 @@ void lapic_eoi(void);
 /* IPIs: fixed delivery, physical destination; INIT and STARTUP for AP bring-up. */
 void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
 void lapic_send_ipi_all_but_self(uint8_t vector);
+/* An NMI to every CPU but this one: reaches a CPU spinning with interrupts off. */
+void lapic_send_nmi_all_but_self(void);
 void lapic_send_init(uint32_t apic_id);
 void lapic_send_startup(uint32_t apic_id, uint8_t page);
 /* xAPIC: the last IPI left the ICR (delivery status idle). Always true in x2APIC. */

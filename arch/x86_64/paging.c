@@ -1,20 +1,26 @@
 /*
- * The paging API (kernel/mm/paging.h) on x86_64 4-level tables, read and
- * written through the direct map with the one walker of mmu.h. Tables the API
- * creates come from the frame allocator and are freed when they empty; tables
- * it did not create (the loader's, typed MEM_KERNEL) are never freed, and
- * neither are PDPTs, so the top-level entries of the kernel half stay fixed.
- * Every call works on the tables CR3 points at, with interrupts off for its
- * duration.
+ * The paging API (kernel/mm/paging.h) on x86_64 4-level tables, read and written
+ * through the direct map with the one walker of mmu.h. Tables the API creates come from the frame
+ * allocator and are freed when they empty; tables it did not create (the
+ * loader's, typed MEM_KERNEL) are never freed, and neither are PDPTs, so the
+ * top-level entries of the kernel half stay fixed. Every call works on the
+ * tables CR3 points at, under the paging lock (interrupts off). A change or
+ * removal is flushed from this CPU's TLB and shot down on every other
+ * online CPU (tlb_shootdown) before the call returns.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/mmu.h"
+#include "arch/x86_64/smp.h"
 #include "kernel/arch.h"
 #include "kernel/kprintf.h"
 #include "kernel/mm/paging.h"
 #include "kernel/panic.h"
 #include "kernel/mm/pmm.h"
+#include "kernel/smp/spinlock.h"
 #include "lib/errno.h"
+
+/* Every CPU allocates: the paging state below is under this lock. */
+static struct spinlock paging_lock = SPINLOCK_INIT("paging", SPIN_RANK_PAGING);
 
 #define MAX_REPORTS  8          /* violations printed by paging_verify */
 #define PHYS_LIMIT   (1ull << 52)
@@ -108,6 +114,7 @@ static void prune(uint64_t virt)
 			return;
 		*e = 0;
 		invlpg(virt);           /* also drops paging-structure caches */
+		tlb_shootdown(virt);    /* and on every other CPU */
 		pmm_free_frame(table);
 	}
 }
@@ -125,7 +132,7 @@ int paging_map(uint64_t virt, uint64_t phys, uint64_t size, unsigned flags)
 	if (!leaf || !flags_ok(flags) || ((virt | phys) & (size - 1)) ||
 	    pt_canonical(virt) != virt || phys >= PHYS_LIMIT)
 		return -E_INVAL;
-	irq = arch_irq_save();
+	irq = spin_lock(&paging_lock);
 	err = pt_entry_for(&s, virt, leaf, PTE_W | ((flags & PAGE_USER) ? PTE_U : 0), &e);
 	if (!err && (*e & PTE_P))
 		err = -E_EXIST;
@@ -133,7 +140,7 @@ int paging_map(uint64_t virt, uint64_t phys, uint64_t size, unsigned flags)
 		*e = phys | leaf_bits(flags, leaf);  /* no flush: was not present */
 	else
 		prune(virt);            /* tables made on the way, if they stayed empty */
-	arch_irq_restore(irq);
+	spin_unlock(&paging_lock, irq);
 	return err;
 }
 
@@ -151,7 +158,7 @@ static int page_at(uint64_t virt, struct pt_walk *w)
 
 int paging_unmap(uint64_t virt, struct page_mapping *old)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&paging_lock);
 	struct pt_walk w;
 	int err = page_at(virt, &w);
 
@@ -165,9 +172,10 @@ int paging_unmap(uint64_t virt, struct page_mapping *old)
 		}
 		*e = 0;
 		invlpg(virt);
+		tlb_shootdown(virt);
 		prune(virt);
 	}
-	arch_irq_restore(irq);
+	spin_unlock(&paging_lock, irq);
 	return err;
 }
 
@@ -179,21 +187,22 @@ int paging_protect(uint64_t virt, unsigned flags)
 
 	if (!flags_ok(flags))
 		return -E_INVAL;
-	irq = arch_irq_save();
+	irq = spin_lock(&paging_lock);
 	err = page_at(virt, &w);
 	if (!err) {
 		uint64_t *e = pt_walk_entry(&w);
 
 		*e = pt_leaf_phys(*e, w.shift) | leaf_bits(flags, w.shift);
 		invlpg(virt);
+		tlb_shootdown(virt);
 	}
-	arch_irq_restore(irq);
+	spin_unlock(&paging_lock, irq);
 	return err;
 }
 
 bool paging_translate(uint64_t virt, struct page_mapping *out)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&paging_lock);
 	struct pt_space s = space(false);
 	struct pt_walk w;
 	bool mapped = pt_lookup(&s, virt, &w);
@@ -207,7 +216,7 @@ bool paging_translate(uint64_t virt, struct page_mapping *out)
 		out->flags = walk_flags(&w) | (type == PAT_WC ? PAGE_WC : 0) |
 			     (type == PAT_UC || type == PAT_UC_MINUS ? PAGE_UC : 0);
 	}
-	arch_irq_restore(irq);
+	spin_unlock(&paging_lock, irq);
 	return mapped;
 }
 
@@ -265,10 +274,10 @@ static void verify_section(const char *start, const char *end, unsigned want,
 int paging_verify(struct paging_census *out)
 {
 	struct paging_census c = { 0 };
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&paging_lock);
 
 	verify_table(read_cr3() & PTE_ADDR, PT_SHIFT_PML4, 0, true, true, &c);
-	arch_irq_restore(irq);
+	spin_unlock(&paging_lock, irq);
 	verify_section(__text_start, __text_end, PAGE_EXEC, "kernel text not RX", &c);
 	verify_section(__rodata_start, __rodata_end, 0, "kernel rodata not R", &c);
 	verify_section(__data_start, __bss_end, PAGE_WRITE, "kernel data not RW NX", &c);

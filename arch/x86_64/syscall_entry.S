@@ -19,7 +19,7 @@
 /*
  * SYSCALL: RIP in %rcx, RFLAGS in %r11, IF/TF/DF/AC cleared by FMASK, still
  * on the user stack with the user's GS. Switch to this CPU's kernel stack
- * (struct cpu: syscall_rsp at %gs:8, scratch at %gs:16), build the frame,
+ * (struct cpu: syscall_rsp at %gs:8, scratch at %gs:CPU_USER_RSP), build the frame,
  * then the six arguments as an array under it, and call the process
  * layer's dispatcher (arch_syscall_fn: args, frame, nr) directly; its
  * result goes to the frame's RAX.
@@ -39,10 +39,10 @@
 	.type syscall_entry, @function
 syscall_entry:
 	swapgs
-	movq	%rsp, %gs:16
-	movq	%gs:8, %rsp
+	movq	%rsp, %gs:CPU_USER_RSP
+	movq	%gs:CPU_SYSCALL_RSP, %rsp
 	pushq	$USER_SS
-	pushq	%gs:16
+	pushq	%gs:CPU_USER_RSP
 	pushq	%r11
 	pushq	$USER_CS
 	pushq	%rcx

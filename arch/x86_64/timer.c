@@ -13,6 +13,7 @@
 #include "arch/x86_64/pit.h"
 #include "arch/x86_64/refclock.h"
 #include "kernel/arch.h"
+#include "kernel/smp/percpu.h"
 #include "kernel/kprintf.h"
 #include "kernel/time/calibrate.h"
 #include "kernel/time/clock.h"
@@ -34,13 +35,41 @@ static bool have_ref;
 static uint64_t lapic_count;            /* LAPIC timer initial count per tick */
 static uint64_t deadline_period;        /* TSC cycles per tick in TSC-deadline mode */
 static bool deadline_allowed = true;    /* not timer=lapic or timer=pit */
+static void (*local_tick)(void);        /* every CPU's tick: the process layer */
 
+void arch_timer_set_local_tick(void (*fn)(void))
+{
+	__atomic_store_n(&local_tick, fn, __ATOMIC_RELEASE);
+}
+
+static void run_local_tick(void)
+{
+	void (*fn)(void) = __atomic_load_n(&local_tick, __ATOMIC_ACQUIRE);
+
+	if (fn)
+		fn();
+}
+
+/*
+ * Every CPU's LAPIC timer lands here (SMP starts one per application
+ * processor): the kernel's tick and its callbacks are the BSP's; another
+ * CPU only counts its own ticks.
+ */
 static void tick(void)
 {
+	struct cpu *c = percpu_ready() ? cpu_self() : NULL;
+
+	if (c && c->index != 0) {
+		c->ticks++;
+		run_local_tick();
+		return;
+	}
 	ticks++;
 	for (unsigned i = 0; i < ARCH_TIMER_MAX_CALLBACKS; i++)
 		if (callbacks[i].fn)
 			callbacks[i].fn(callbacks[i].ctx);
+	if (c)
+		run_local_tick();
 }
 
 static uint64_t lapic_elapsed(void)
@@ -101,6 +130,8 @@ int arch_timer_start(unsigned hz)
 		return -E_RANGE;
 	if (lapic_count || deadline_period || pit_divisor())
 		return -E_BUSY;
+	if (percpu_ready())
+		cpu_self()->tick_hz = hz;
 	if (start_deadline(hz) == 0)
 		return 0;
 	if (irq_mode() == IRQ_MODE_APIC && lapic_timer_rate()) {

@@ -4,13 +4,15 @@
  * kernel half copied from the kernel's root), kernel-stack frames for a
  * process's first entry, and the glue the stubs in syscall_entry.S and isr.S call.
  *
- * Context: arch_user_init once in the main flow; the rest with interrupts
- * off or from the process layer.
+ * Context: arch_user_init once in the main flow on the BSP, and
+ * arch_user_cpu_init on every AP as it starts; the rest with interrupts off
+ * or from the process layer, on the CPU it concerns.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/mmu.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/tss.h"
 #include "arch/x86_64/user.h"
 #include "kernel/arch.h"
@@ -18,7 +20,7 @@
 #include "kernel/mm/frame_ref.h"
 #include "kernel/mm/pmm.h"
 #include "kernel/panic.h"
-#include "kernel/smp/cpu.h"
+#include "kernel/smp/percpu.h"
 #include "lib/string.h"
 
 #define MSR_STAR          0xc0000081
@@ -50,10 +52,10 @@ long (*arch_syscall_fn)(const uint64_t a[6], struct interrupt_frame *f, uint64_t
 static bool have_smep, have_umip;
 static uint64_t kernel_root;
 
-static void enable_protections(void)
+/* What this CPU offers (every CPU of a machine reports the same). */
+static void detect_protections(void)
 {
 	uint32_t r[4];
-	uint64_t cr4 = read_cr4();
 
 	cpuid(0, 0, r);
 	if (r[0] < 7)
@@ -62,9 +64,17 @@ static void enable_protections(void)
 	have_smep = r[1] & CPUID7_EBX_SMEP;
 	uaccess_smap = (r[1] & CPUID7_EBX_SMAP) ? 1 : 0;
 	have_umip = r[2] & CPUID7_ECX_UMIP;
-	cr4 |= (have_smep ? CR4_SMEP : 0) | (uaccess_smap ? CR4_SMAP : 0) |
-	       (have_umip ? CR4_UMIP : 0);
-	write_cr4(cr4);
+}
+
+void arch_user_cpu_init(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, ((uint64_t)GDT_USER_BASE << 48) | ((uint64_t)GDT_KERNEL_CODE << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_FMASK, SYSCALL_FMASK);
+	wrmsr(MSR_KERNEL_GS, 0);        /* the user's GS base until a process sets one */
+	write_cr4(read_cr4() | (have_smep ? CR4_SMEP : 0) | (uaccess_smap ? CR4_SMAP : 0) |
+		  (have_umip ? CR4_UMIP : 0));
 }
 
 void arch_user_init(const struct arch_user_hooks *h)
@@ -72,12 +82,8 @@ void arch_user_init(const struct arch_user_hooks *h)
 	hooks = h;
 	arch_syscall_fn = h->syscall;
 	kernel_root = read_cr3() & PTE_ADDR;
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-	wrmsr(MSR_STAR, ((uint64_t)GDT_USER_BASE << 48) | ((uint64_t)GDT_KERNEL_CODE << 32));
-	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-	wrmsr(MSR_FMASK, SYSCALL_FMASK);
-	wrmsr(MSR_KERNEL_GS, 0);        /* the user's GS base until a process sets one */
-	enable_protections();
+	detect_protections();
+	arch_user_cpu_init();
 	kprintf("user: SYSCALL/SYSRET on; SMEP %s, SMAP %s, UMIP %s\n",
 		have_smep ? "on" : "absent", uaccess_smap ? "on" : "absent",
 		have_umip ? "on" : "absent");
@@ -90,23 +96,17 @@ void arch_user_features(bool *smep, bool *smap, bool *umip)
 	*umip = have_umip;
 }
 
-void arch_set_cpu_base(void *cpu)
-{
-	wrmsr(MSR_GS_BASE, (uint64_t)cpu);
-}
-
-void *arch_cpu_base(void)
-{
-	void *p;
-
-	__asm__ volatile("movq %%gs:0, %0" : "=r"(p));
-	return p;
-}
-
+/* This CPU's own TSS (the BSP keeps tss.c's) and SYSCALL stack. */
 void arch_set_kernel_stack(uint64_t top)
 {
-	tss_set_rsp0(top);
-	((struct cpu *)arch_cpu_base())->syscall_rsp = top;
+	struct cpu *c = cpu_self();
+	struct arch_cpu *a = c->index ? arch_cpu_of(c) : NULL;
+
+	if (a)
+		a->tss.rsp[0] = top;
+	else
+		tss_set_rsp0(top);
+	c->syscall_rsp = top;
 }
 
 /* ---- address spaces ------------------------------------------------------- */
@@ -337,10 +337,10 @@ bool user_fixup_known(uint64_t rip)
 	return false;
 }
 
-void user_kill(const char *what)
+void user_kill(const char *what, bool from_ring3)
 {
 	if (hooks && hooks->user_kill)
-		hooks->user_kill(what);
+		hooks->user_kill(what, from_ring3);
 }
 
 bool user_fixup(struct interrupt_frame *f)

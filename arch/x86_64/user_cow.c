@@ -194,6 +194,6 @@ bool cow_fault(struct interrupt_frame *f)
 		return true;
 	fmt_snprintf(what, sizeof(what), "out of memory for a copy-on-write page at 0x%llx",
 		     (unsigned long long)va);
-	user_kill(what);
+	user_kill(what, user);
 	return user;
 }

@@ -11,7 +11,8 @@ int channel_init(struct channel *ch, void *buf, size_t cap, size_t msg_size)
 	if (!buf || cap == 0 || msg_size == 0 || cap > UINT32_MAX ||
 	    msg_size > SIZE_MAX / cap)
 		return -E_INVAL;
-	*ch = (struct channel){ .buf = buf, .cap = (uint32_t)cap,
+	*ch = (struct channel){ .lock = SPINLOCK_INIT("channel", 0),
+				.buf = buf, .cap = (uint32_t)cap,
 				.msg_size = msg_size };
 	return 0;
 }
@@ -71,7 +72,7 @@ static uint8_t *channel_slot(struct channel *ch, uint32_t i)
 	return ch->buf + (size_t)slot * ch->msg_size;
 }
 
-bool channel_try_send(struct channel *ch, const void *msg)
+static bool try_send_locked(struct channel *ch, const void *msg)
 {
 	if (ch->count == ch->cap)
 		return false;
@@ -82,7 +83,7 @@ bool channel_try_send(struct channel *ch, const void *msg)
 	return true;
 }
 
-bool channel_try_recv(struct channel *ch, void *msg)
+static bool try_recv_locked(struct channel *ch, void *msg)
 {
 	if (ch->count == 0)
 		return false;
@@ -92,6 +93,24 @@ bool channel_try_recv(struct channel *ch, void *msg)
 	ch->received++;
 	waitq_wake_first(&ch->senders);
 	return true;
+}
+
+bool channel_try_send(struct channel *ch, const void *msg)
+{
+	unsigned long f = spin_lock(&ch->lock);
+	bool ok = try_send_locked(ch, msg);
+
+	spin_unlock(&ch->lock, f);
+	return ok;
+}
+
+bool channel_try_recv(struct channel *ch, void *msg)
+{
+	unsigned long f = spin_lock(&ch->lock);
+	bool ok = try_recv_locked(ch, msg);
+
+	spin_unlock(&ch->lock, f);
+	return ok;
 }
 
 void channel_op_init(struct channel_op *op, struct channel *ch, void *msg)
@@ -122,23 +141,34 @@ static enum task_poll channel_op_poll(struct channel_op *op, struct task_cx *cx,
 	return TASK_PENDING;
 }
 
+/* The try and the wait-list change as one step under the channel's lock. */
 enum task_poll channel_send_poll(struct channel_op *op, struct task_cx *cx)
 {
+	unsigned long f = spin_lock(&op->ch->lock);
+	enum task_poll r;
+
 	op->sending = true;
-	return channel_op_poll(op, cx, channel_try_send(op->ch, op->msg));
+	r = channel_op_poll(op, cx, try_send_locked(op->ch, op->msg));
+	spin_unlock(&op->ch->lock, f);
+	return r;
 }
 
 enum task_poll channel_recv_poll(struct channel_op *op, struct task_cx *cx)
 {
+	unsigned long f = spin_lock(&op->ch->lock);
+	enum task_poll r;
+
 	op->sending = false;
-	return channel_op_poll(op, cx, channel_try_recv(op->ch, op->msg));
+	r = channel_op_poll(op, cx, try_recv_locked(op->ch, op->msg));
+	spin_unlock(&op->ch->lock, f);
+	return r;
 }
 
 /*
  * A cancelled op that was woken but never looked took a wake-up meant for
  * whoever can use the message or slot it announced: hand it on.
  */
-void channel_op_cancel(struct channel_op *op)
+static void cancel_locked(struct channel_op *op)
 {
 	struct channel *ch = op->ch;
 
@@ -153,4 +183,12 @@ void channel_op_cancel(struct channel_op *op)
 		waitq_wake_first(&ch->senders);
 	else if (!op->sending && ch->count > 0)
 		waitq_wake_first(&ch->receivers);
+}
+
+void channel_op_cancel(struct channel_op *op)
+{
+	unsigned long f = spin_lock(&op->ch->lock);
+
+	cancel_locked(op);
+	spin_unlock(&op->ch->lock, f);
 }

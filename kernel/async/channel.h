@@ -16,8 +16,9 @@
  * given up on (and passes a wake-up it received but did not use on to the
  * next waiter, so cancelling loses nothing).
  *
- * Context: task context only, one executor (no locks). Interrupt handlers
- * feed tasks through a byte ring (ring.h) and an atomic waker instead.
+ * Context: task context only, on any CPU: each operation runs under the
+ * channel's spinlock. Interrupt handlers feed tasks through a byte ring
+ * (ring.h) and an atomic waker instead.
  */
 #ifndef EMBER_KERNEL_CHANNEL_H
 #define EMBER_KERNEL_CHANNEL_H
@@ -36,6 +37,7 @@ struct channel_waitq {
 };
 
 struct channel {
+	struct spinlock lock;	/* guards every field */
 	uint8_t *buf;		/* cap * msg_size bytes */
 	size_t msg_size;
 	uint32_t cap;

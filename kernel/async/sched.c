@@ -1,27 +1,56 @@
 /*
  * The kernel's executor and timer task (see sched.h): the platform is the
- * arch_* interrupt flag, sti;hlt and the TSC.
+ * arch_* interrupt flag, sti;hlt and the TSC, this CPU's index and a wake-up
+ * IPI for a CPU asleep in idle. Every online CPU runs the same executor.
  */
 #include "kernel/arch.h"
+#include "kernel/smp/percpu.h"
 #include "kernel/time/clock.h"
 #include "kernel/async/coro.h"
 #include "kernel/panic.h"
 #include "kernel/async/sched.h"
 
+/* sti;hlt, with the time spent halted charged to this CPU's idle share. */
+static void sched_idle(void)
+{
+	struct cpu *c = cpu_self();
+	uint64_t start = arch_timestamp();
+
+	__atomic_store_n(&c->idle_since, start, __ATOMIC_RELAXED);
+	arch_irq_enable_and_wait();
+	__atomic_store_n(&c->idle_since, 0, __ATOMIC_RELAXED);
+	c->idle_tsc += arch_timestamp() - start;
+}
+
+static unsigned sched_cpu_index(void)
+{
+	return cpu_self()->index;
+}
+
+static void sched_kick(unsigned cpu)
+{
+	struct cpu *c = cpu_get(cpu);
+
+	if (c)
+		arch_cpu_wake(c);
+}
+
 static const struct task_platform kernel_platform = {
 	.irq_save = arch_irq_save,
 	.irq_restore = arch_irq_restore,
 	.irq_enabled = arch_irq_enabled,
-	.idle = arch_irq_enable_and_wait,
+	.idle = sched_idle,
 	.timestamp = arch_timestamp,
+	.cpu_index = sched_cpu_index,
+	.kick = sched_kick,
 };
 
 static struct task tasks[SCHED_MAX_TASKS];
-static uint32_t queue[SCHED_MAX_TASKS];      /* a power of two >= the table */
+static uint64_t queue[SCHED_MAX_TASKS];      /* a power of two >= the table */
 static struct executor ex;
 
 static struct timer *timer_heap[SCHED_MAX_TIMERS];
-static struct timer_queue timers;
+static struct timer_queue timers;      /* has its own lock: tasks on any CPU sleep */
 static struct atomic_waker timer_waker;
 static struct sched_stats stats;
 
@@ -76,6 +105,20 @@ void sched_run(void)
 	arch_irq_enable();
 	for (;;)
 		executor_run(&ex);      /* returns only on executor_stop */
+}
+
+/*
+ * An application processor's life once it is online: the same executor.
+ * executor_run returns when no task is left (or on executor_stop); the CPU
+ * then sleeps until a push kicks it or an interrupt arrives, and looks again.
+ */
+void sched_run_ap(void)
+{
+	arch_irq_enable();
+	for (;;) {
+		executor_run(&ex);
+		executor_idle(&ex);
+	}
 }
 
 struct executor *sched_executor(void)

@@ -34,6 +34,8 @@ int sched_spawn(const char *name, task_poll_fn *poll, void *state,
 
 /* Run tasks for good; the CPU halts whenever none is ready. */
 __noreturn void sched_run(void);
+/* The same, on an application processor once it is online (kernel/smp). */
+__noreturn void sched_run_ap(void);
 
 /* The kernel's executor and timer queue, for statistics and tests. */
 struct executor *sched_executor(void);

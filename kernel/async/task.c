@@ -2,6 +2,9 @@
  * The executor: task table with a free list, wakers, the run loop with its
  * race-free idle, the join future and the atomic waker. The contract, and
  * which context may call what, is in task.h; the ready queue is taskq.h.
+ * Every CPU may run the loop at once: the ready queue is popped lock-free,
+ * a task's run state keeps its polls apart, and the table's free list, the
+ * live count and the join lists are under ex->lock.
  */
 #include "kernel/panic.h"
 #include "kernel/async/task.h"
@@ -20,12 +23,13 @@ static bool platform_complete(const struct task_platform *p)
 
 int executor_init(struct executor *ex, const struct task_platform *plat,
 		  struct task *tasks, size_t max_tasks,
-		  uint32_t *queue, size_t queue_cap)
+		  uint64_t *queue, size_t queue_cap)
 {
 	if (!ex || !platform_complete(plat) || !tasks || max_tasks == 0 ||
 	    max_tasks > TASK_MAX || queue_cap < max_tasks)
 		return -E_INVAL;
-	*ex = (struct executor){ .plat = plat, .tasks = tasks,
+	*ex = (struct executor){ .lock = SPINLOCK_INIT("executor", SPIN_RANK_EXECUTOR),
+				 .plat = plat, .tasks = tasks,
 				 .max_tasks = (uint32_t)max_tasks };
 	if (taskq_init(&ex->ready, queue, queue_cap) < 0)
 		return -E_INVAL;
@@ -43,16 +47,26 @@ static struct task *executor_slot(const struct executor *ex, uint32_t slot)
 	return &ex->tasks[slot];
 }
 
+static unsigned executor_cpu(const struct executor *ex)
+{
+	return ex->plat->cpu_index ? ex->plat->cpu_index() : 0;
+}
+
 int executor_spawn(struct executor *ex, const char *name, task_poll_fn *poll,
 		   void *state, struct task_handle *out)
 {
-	uint32_t slot = ex->free_head, gen;
+	unsigned long flags;
+	uint32_t slot, gen;
 	struct task *t;
 
 	if (!poll)
 		return -E_INVAL;
-	if (slot == TASK_NONE)
+	flags = spin_lock(&ex->lock);
+	slot = ex->free_head;
+	if (slot == TASK_NONE) {
+		spin_unlock(&ex->lock, flags);
 		return -E_NOSPC;
+	}
 	t = &ex->tasks[slot];
 	ex->free_head = t->next_free;
 	t->poll = poll;
@@ -60,12 +74,14 @@ int executor_spawn(struct executor *ex, const char *name, task_poll_fn *poll,
 	t->name = name ? name : "task";
 	t->joiners = NULL;
 	t->stats = (struct task_stats){ 0 };
+	t->last_cpu = 0;
 	gen = t->gen + 1;
 	t->cx.waker = (struct waker){ .task = t, .gen = gen };
 	/* Published last: a waker matching gen finds the task complete. */
 	__atomic_store_n(&t->gen, gen, __ATOMIC_RELEASE);
 	ex->live++;
 	ex->stats.spawned++;
+	spin_unlock(&ex->lock, flags);
 	if (out)
 		*out = (struct task_handle){ .slot = slot, .gen = gen };
 	waker_wake(&t->cx.waker);
@@ -79,28 +95,51 @@ int executor_spawn(struct executor *ex, const char *name, task_poll_fn *poll,
  */
 static void executor_finish(struct executor *ex, struct task *t)
 {
-	struct task_join *j;
+	struct task_join *j, *joiners;
+	unsigned long flags = spin_lock(&ex->lock);
 
 	__atomic_store_n(&t->gen, t->gen + 1, __ATOMIC_RELEASE);
-	while ((j = t->joiners)) {
-		t->joiners = j->next;
-		j->next = NULL;
+	__atomic_store_n(&t->queued, TASK_IDLE, __ATOMIC_RELEASE);  /* late wakes: stale */
+	joiners = t->joiners;
+	t->joiners = NULL;
+	for (j = joiners; j; j = j->next)
 		j->linked = false;
-		waker_wake(&j->waker);
-	}
 	t->poll = NULL;
 	t->state = NULL;
 	t->next_free = ex->free_head;
 	ex->free_head = t->slot;
-	ex->live--;
+	__atomic_store_n(&ex->live, ex->live - 1, __ATOMIC_RELEASE);
 	ex->stats.finished++;
+	spin_unlock(&ex->lock, flags);
+	while ((j = joiners)) {   /* unlinked under the lock: ours alone now */
+		joiners = j->next;
+		j->next = NULL;
+		waker_wake(&j->waker);
+	}
 }
 
 /*
- * The next live task from the ready queue, its queued flag cleared, or NULL.
- * The flag is cleared before the poll: a wake-up from then on queues the
- * task again, and the poll cannot miss what caused it. Entries of tasks
- * that finished while queued are counted in *skipped.
+ * A poll returned PENDING: the task goes back to IDLE, unless a wake-up
+ * arrived during the poll (RUNNING_WOKEN): then it is queued again. Only
+ * this CPU can leave RUNNING_WOKEN (wakers see bit 0 set and stop), so the
+ * plain store of QUEUED cannot race with a waker's push.
+ */
+static inline void executor_release(struct executor *ex, struct task *t)
+{
+	uint8_t running = TASK_RUNNING;
+
+	if (unlikely(!__atomic_compare_exchange_n(&t->queued, &running, TASK_IDLE, false,
+						  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))) {
+		__atomic_store_n(&t->queued, TASK_QUEUED, __ATOMIC_RELAXED);
+		executor_enqueue(ex, t);
+	}
+}
+
+/*
+ * The next live task from the ready queue, its state RUNNING, or NULL. From
+ * then on a wake-up marks it RUNNING_WOKEN and executor_release queues it
+ * again after the poll: the poll cannot miss what caused it. Entries of
+ * tasks that finished while queued are counted in *skipped.
  */
 static inline struct task *executor_pop(struct executor *ex, size_t *skipped)
 {
@@ -111,9 +150,17 @@ static inline struct task *executor_pop(struct executor *ex, size_t *skipped)
 		if (!taskq_pop(&ex->ready, &slot))
 			return NULL;
 		t = &ex->tasks[slot];
-		__atomic_store_n(&t->queued, 0, __ATOMIC_RELEASE);
-		if (likely(t->gen & 1))
+		if (likely(__atomic_load_n(&t->gen, __ATOMIC_ACQUIRE) & 1)) {
+			/* An exchange, not a store: a full barrier before the poll's
+			 * loads. A plain store may wait in the store buffer while the
+			 * poll reads its condition (x86 lets loads pass older stores);
+			 * a waker on another CPU that changed the condition then finds
+			 * QUEUED, does nothing, and the store of RUNNING lands after
+			 * its or: the poll saw the old condition and the wake is lost. */
+			__atomic_exchange_n(&t->queued, TASK_RUNNING, __ATOMIC_SEQ_CST);
 			return t;
+		}
+		__atomic_store_n(&t->queued, TASK_IDLE, __ATOMIC_RELEASE);
 		++*skipped;
 	}
 }
@@ -142,30 +189,58 @@ size_t executor_run_ready(struct executor *ex)
 {
 	uint64_t (*timestamp)(void) = ex->plat->timestamp;
 	uint64_t then = timestamp();
-	uint32_t first = ex->ready.tail;
-	size_t skipped = 0, polls;
+	unsigned cpu = executor_cpu(ex), limit;
+	size_t skipped = 0, polls = 0;
 	struct task *t;
 
-	ASSERT(!ex->polling);
-	ex->polling = true;
+	ASSERT(cpu < EXECUTOR_MAX_CPUS && !ex->polling[cpu]);
+	limit = __atomic_load_n(&ex->cpu_limit, __ATOMIC_RELAXED);
+	if (unlikely(limit && cpu >= limit))
+		return 0;          /* kept out for a measurement */
+	ex->polling[cpu] = true;
 	while ((t = executor_pop(ex, &skipped))) {
 		t->stats.cpu_ticks -= then;
+		t->last_cpu = (uint8_t)cpu;
+		polls++;
 		if (likely(t->poll(t->state, &t->cx) == TASK_PENDING)) {
 			then = executor_charge(t, timestamp);
+			executor_release(ex, t);
 		} else {
 			then = executor_charge(t, timestamp);
 			executor_finish(ex, t);
 		}
 	}
-	ex->polling = false;
-	polls = (uint32_t)(ex->ready.tail - first) - skipped;
-	ex->stats.polls += polls;
+	ex->polling[cpu] = false;
+	__atomic_fetch_add(&ex->stats.polls, polls, __ATOMIC_RELAXED);
+	ex->stats.cpu_polls[cpu] += polls;
 	return polls;
 }
 
-static bool executor_stopping(const struct executor *ex)
+/* A push found CPUs asleep: take one's bit (it sets it again next time) and wake it. */
+void executor_kick(struct executor *ex)
 {
-	return __atomic_load_n(&ex->stop, __ATOMIC_ACQUIRE);
+	unsigned self = executor_cpu(ex);
+	uint32_t limit = __atomic_load_n(&ex->cpu_limit, __ATOMIC_RELAXED);
+	uint32_t mask = __atomic_load_n(&ex->idle_mask, __ATOMIC_ACQUIRE) & ~(1u << self);
+
+	if (limit && limit < 32)
+		mask &= (1u << limit) - 1;   /* CPUs kept out would only go back to sleep */
+
+	while (mask && ex->plat->kick) {
+		uint32_t bit = mask & -mask;
+
+		if (__atomic_fetch_and(&ex->idle_mask, ~bit, __ATOMIC_ACQ_REL) & bit) {
+			ex->plat->kick((unsigned)__builtin_ctz(bit));
+			return;
+		}
+		mask &= ~bit;
+	}
+}
+
+/* A stop came since the caller's executor_run began (it saw generation gen). */
+static bool executor_stopping(const struct executor *ex, uint32_t gen)
+{
+	return __atomic_load_n(&ex->stop, __ATOMIC_ACQUIRE) != gen;
 }
 
 /*
@@ -174,40 +249,79 @@ static bool executor_stopping(const struct executor *ex)
  * until idle enables interrupts, and idle enables them and halts as one
  * step, so that interrupt ends the halt instead of being slept through.
  */
-static void executor_sleep_if_idle(struct executor *ex)
+static void executor_idle_gen(struct executor *ex, uint32_t gen)
 {
 	const struct task_platform *plat = ex->plat;
 	unsigned long flags = plat->irq_save();
+	uint32_t bit = 1u << executor_cpu(ex);
 
-	if (taskq_empty(&ex->ready) && !executor_stopping(ex)) {
-		ex->stats.idles++;
+	/* Dekker with executor_enqueue: set the bit, then look at the queue
+	 * (a full barrier between); a pusher pushes, then reads the bits. */
+	__atomic_fetch_or(&ex->idle_mask, bit, __ATOMIC_SEQ_CST);
+	if (taskq_empty(&ex->ready) && !executor_stopping(ex, gen)) {
+		__atomic_fetch_add(&ex->stats.idles, 1, __ATOMIC_RELAXED);
 		plat->idle();
 	}
+	__atomic_fetch_and(&ex->idle_mask, ~bit, __ATOMIC_RELEASE);
 	plat->irq_restore(flags);
+}
+
+void executor_idle(struct executor *ex)
+{
+	executor_idle_gen(ex, __atomic_load_n(&ex->stop, __ATOMIC_ACQUIRE));
+}
+
+static uint32_t executor_live_now(const struct executor *ex)
+{
+	return __atomic_load_n(&ex->live, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Stops are counted, not flagged: each run returns on the first stop after
+ * it began, and no CPU has to clear anything, so a CPU that comes back in
+ * at once is not sent out again by a stop meant for the last round.
+ */
+uint32_t executor_stops(const struct executor *ex)
+{
+	return __atomic_load_n(&ex->stop, __ATOMIC_ACQUIRE);
 }
 
 void executor_run(struct executor *ex)
 {
-	ASSERT(!ex->running);
-	ASSERT(ex->plat->irq_enabled());
-	ex->running = true;
-	while (ex->live > 0 && !executor_stopping(ex)) {
-		executor_run_ready(ex);
-		if (ex->live > 0)
-			executor_sleep_if_idle(ex);
-	}
-	__atomic_store_n(&ex->stop, false, __ATOMIC_RELEASE);
-	ex->running = false;
+	executor_run_since(ex, executor_stops(ex));
 }
 
+void executor_run_since(struct executor *ex, uint32_t gen)
+{
+	ASSERT(ex->plat->irq_enabled());
+	__atomic_fetch_add(&ex->running, 1, __ATOMIC_ACQ_REL);
+	while (executor_live_now(ex) > 0 && !executor_stopping(ex, gen)) {
+		executor_run_ready(ex);
+		if (executor_live_now(ex) > 0)
+			executor_idle_gen(ex, gen);
+	}
+	__atomic_sub_fetch(&ex->running, 1, __ATOMIC_ACQ_REL);
+}
+
+/* Every CPU asleep in idle is woken to see the new count. */
 void executor_stop(struct executor *ex)
 {
-	__atomic_store_n(&ex->stop, true, __ATOMIC_RELEASE);
+	uint32_t mask;
+
+	__atomic_fetch_add(&ex->stop, 1, __ATOMIC_SEQ_CST);
+	mask = __atomic_exchange_n(&ex->idle_mask, 0, __ATOMIC_ACQ_REL);
+	for (; mask && ex->plat->kick; mask &= mask - 1)
+		ex->plat->kick((unsigned)__builtin_ctz(mask));
+}
+
+void executor_set_cpu_limit(struct executor *ex, unsigned n)
+{
+	__atomic_store_n(&ex->cpu_limit, n, __ATOMIC_RELEASE);
 }
 
 size_t executor_live(const struct executor *ex)
 {
-	return ex->live;
+	return executor_live_now(ex);
 }
 
 bool executor_alive(const struct executor *ex, struct task_handle h)
@@ -237,7 +351,9 @@ int executor_task_info(const struct executor *ex, uint32_t slot,
 	t = &ex->tasks[slot];
 	*out = (struct task_info){
 		.handle = { .slot = slot, .gen = t->gen }, .name = t->name,
-		.stats = t->stats, .queued = __atomic_load_n(&t->queued, __ATOMIC_RELAXED),
+		.stats = t->stats,
+		.queued = __atomic_load_n(&t->queued, __ATOMIC_RELAXED) & TASK_QUEUED,
+		.last_cpu = t->last_cpu,
 	};
 	/* Counted by wakers in any context: one atomic read. */
 	out->stats.wakes = __atomic_load_n(&t->stats.wakes, __ATOMIC_RELAXED);
@@ -264,17 +380,23 @@ static void task_join_link(struct task *t, struct task_join *j)
 	*p = j;
 }
 
+/* Under the executor's lock: the target cannot finish half-way through. */
 enum task_poll task_join_poll(struct task_join *j, struct task_cx *cx)
 {
 	struct task *t = executor_slot(j->ex, j->target.slot);
+	unsigned long flags;
 
-	if (t->gen != j->target.gen)
-		return TASK_READY;
-	if (cx->waker.task == t)
+	if (cx->waker.task == t && t->gen == j->target.gen)
 		panic("task: %s joins itself", t->name);
+	flags = spin_lock(&j->ex->lock);
+	if (t->gen != j->target.gen) {
+		spin_unlock(&j->ex->lock, flags);
+		return TASK_READY;
+	}
 	j->waker = cx->waker;
 	if (!j->linked)
 		task_join_link(t, j);
+	spin_unlock(&j->ex->lock, flags);
 	return TASK_PENDING;
 }
 
@@ -282,15 +404,17 @@ void task_join_cancel(struct task_join *j)
 {
 	struct task *t;
 	struct task_join **p;
+	unsigned long flags = spin_lock(&j->ex->lock);
 
-	if (!j->linked)
-		return;
-	t = executor_slot(j->ex, j->target.slot);
-	for (p = &t->joiners; *p != j; p = &(*p)->next)
-		ASSERT(*p);
-	*p = j->next;
-	j->next = NULL;
-	j->linked = false;
+	if (j->linked) {
+		t = executor_slot(j->ex, j->target.slot);
+		for (p = &t->joiners; *p != j; p = &(*p)->next)
+			ASSERT(*p);
+		*p = j->next;
+		j->next = NULL;
+		j->linked = false;
+	}
+	spin_unlock(&j->ex->lock, flags);
 }
 
 /* ---- the atomic waker ---------------------------------------------------- */

@@ -7,8 +7,16 @@
  * TASK_PENDING, having first arranged for cx->waker to be woken when it can
  * go on (coro.h lets it resume in the middle of a loop). Waking puts
  * the task's slot on the ready queue unless it is queued already, so a storm
- * of wake-ups costs one poll. Waking is lock-free (an atomic exchange of the
- * task's queued flag, then an atomic push): interrupts stay enabled.
+ * of wake-ups costs one poll. Waking is lock-free (an atomic or on the
+ * task's run state, then an atomic push): interrupts stay enabled.
+ *
+ * Every CPU runs the same executor (docs/smp.md): one ready queue that any
+ * CPU pops (lock-free), one task table. A task's run state (struct task's
+ * queued: TASK_IDLE, TASK_QUEUED, TASK_RUNNING, TASK_RUNNING_WOKEN) makes
+ * sure it is polled by one CPU at a time and that a wake-up that lands
+ * while it is being polled, from any CPU, polls it again afterwards: never
+ * lost, never two polls at once. After a push, a CPU that sleeps in idle is
+ * woken through the platform's kick (an IPI in the kernel).
  *
  * Tasks live in a table the caller provides at executor_init (no heap); a
  * task's state is the spawner's memory and must stay put until the task
@@ -24,8 +32,9 @@
  *
  * Context: waker_wake and atomic_waker_wake from anywhere, interrupt
  * handlers included. Everything else from task context (a poll function, or
- * the executor's own thread before executor_run): executor_spawn, the join
- * future, atomic_waker_register. One executor per CPU; Ember has one CPU.
+ * the executor's own thread before executor_run), on any CPU:
+ * executor_spawn, the join future, atomic_waker_register. The table's free
+ * list and the join lists are under the executor's spinlock.
  */
 #ifndef EMBER_KERNEL_TASK_H
 #define EMBER_KERNEL_TASK_H
@@ -35,10 +44,22 @@
 #include <stdint.h>
 
 #include "kernel/async/taskq.h"
+#include "kernel/smp/spinlock.h"
 #include "lib/compiler.h"
 
 #define TASK_MAX   TASKQ_MAX_CAP	/* most slots a table may have */
 #define TASK_NONE  UINT32_MAX		/* "no slot" in lists */
+#define EXECUTOR_MAX_CPUS 32		/* CPUs that may run one executor */
+
+/*
+ * A task's run state (struct task's queued). Bit 0: a wake-up is pending
+ * (queued, or to be queued when the poll ends); bit 1: a CPU is polling it.
+ * A wake is an atomic or of bit 0: only the change from IDLE pushes.
+ */
+#define TASK_IDLE           0u
+#define TASK_QUEUED         1u
+#define TASK_RUNNING        2u
+#define TASK_RUNNING_WOKEN  3u
 
 /* What a poll returns. PENDING is 0 so a bool condition reads the same. */
 enum task_poll {
@@ -86,6 +107,9 @@ typedef enum task_poll task_poll_fn(void *state, struct task_cx *cx);
  *                that arrives after the executor's last look at the queue
  *                still ends the wait. May return with interrupts either way.
  *   timestamp    a cycle counter (TSC) for the tasks' CPU time
+ * Optional, for more than one CPU (NULL: one CPU, index 0):
+ *   cpu_index    this CPU's index, below EXECUTOR_MAX_CPUS
+ *   kick         end the halt of CPU index cpu (an IPI); any context
  */
 struct task_platform {
 	unsigned long (*irq_save)(void);
@@ -93,6 +117,8 @@ struct task_platform {
 	bool (*irq_enabled)(void);
 	void (*idle)(void);
 	uint64_t (*timestamp)(void);
+	unsigned (*cpu_index)(void);
+	void (*kick)(unsigned cpu);
 };
 
 struct task_stats {
@@ -124,7 +150,8 @@ struct task {
 	struct task_cx cx;		/* this task's waker, made at spawn */
 	uint32_t gen;			/* odd: alive; even: free */
 	uint32_t slot;			/* its index in the table */
-	uint8_t queued;			/* 1 from the wake that queues the slot until its pop */
+	uint8_t queued;			/* run state, TASK_* above (atomics only) */
+	uint8_t last_cpu;		/* index of the CPU that polled it last */
 	uint32_t next_free;		/* free list link, TASK_NONE at the end */
 	const char *name;
 	struct task_join *joiners;	/* tasks waiting for this one to finish */
@@ -137,6 +164,7 @@ struct task_info {
 	const char *name;
 	struct task_stats stats;
 	bool queued;
+	unsigned last_cpu;
 };
 
 struct executor_stats {
@@ -145,19 +173,23 @@ struct executor_stats {
 	uint64_t idles;		/* times the CPU was put to sleep */
 	uint64_t spawned;
 	uint64_t finished;
+	uint64_t cpu_polls[EXECUTOR_MAX_CPUS];	/* polls per CPU, each written by its own */
 };
 
 struct executor {
+	struct spinlock lock;	/* guards free_head, live, spawn/finish, join lists */
 	const struct task_platform *plat;
 	struct task *tasks;
 	uint32_t max_tasks;
 	uint32_t free_head;	/* first free slot, TASK_NONE if none */
 	uint32_t live;		/* tasks spawned and not finished */
-	bool running;		/* inside executor_run */
-	bool polling;		/* inside executor_run_ready: polls do not nest */
-	bool stop;		/* executor_stop was called */
+	uint32_t running;	/* CPUs inside executor_run */
+	uint32_t idle_mask;	/* bit i: CPU i sleeps in idle (atomics only) */
+	uint32_t stop;		/* executor_stop calls so far */
+	uint32_t cpu_limit;	/* CPUs from this index on do not poll; 0: all do */
+	bool polling[EXECUTOR_MAX_CPUS];	/* per CPU: polls do not nest */
 	struct taskq ready;
-	struct executor_stats stats;
+	struct executor_stats stats;	/* atomics where CPUs share them */
 };
 
 /*
@@ -168,7 +200,7 @@ struct executor {
  */
 int executor_init(struct executor *ex, const struct task_platform *plat,
 		  struct task *tasks, size_t max_tasks,
-		  uint32_t *queue, size_t queue_cap);
+		  uint64_t *queue, size_t queue_cap);
 
 /*
  * Start poll(state, cx) as a new task named name (for listings; NULL means
@@ -192,8 +224,35 @@ size_t executor_run_ready(struct executor *ex);
  */
 void executor_run(struct executor *ex);
 
-/* Make executor_run return after the current poll. Any context. */
+/*
+ * The same, ending at the first stop after executor_stops() returned gen,
+ * even one that came before this call: a caller that starts work which
+ * ends in executor_stop (on another CPU, maybe at once) reads gen first,
+ * then starts the work, then runs. executor_run(ex) is
+ * executor_run_since(ex, executor_stops(ex)).
+ */
+uint32_t executor_stops(const struct executor *ex);
+void executor_run_since(struct executor *ex, uint32_t gen);
+
+/*
+ * Make executor_run return after the current poll, on every CPU running it
+ * now; a run begun later is not affected. Any context.
+ */
 void executor_stop(struct executor *ex);
+
+/*
+ * Let only CPUs 0..n-1 poll (n = 0: every CPU). For measurements: the
+ * same work on one CPU and on all of them in one boot. Any context.
+ */
+void executor_set_cpu_limit(struct executor *ex, unsigned n);
+
+/*
+ * Sleep in the platform's idle unless a task is ready or a stop is pending,
+ * with this CPU's bit in idle_mask so that a push from another CPU kicks it.
+ * What executor_run does between rounds; an application processor with no
+ * task left at all calls it too. Interrupts enabled.
+ */
+void executor_idle(struct executor *ex);
 
 /* Tasks spawned and not finished. */
 size_t executor_live(const struct executor *ex);
@@ -209,8 +268,20 @@ int executor_task_stats(const struct executor *ex, struct task_handle h,
 int executor_task_info(const struct executor *ex, uint32_t slot,
 		       struct task_info *out);
 
+/* A CPU sleeps in idle: wake one (executor_kick, task.c). */
+void executor_kick(struct executor *ex);
+
+/* Push t (whose state just became QUEUED) and wake a sleeping CPU if any. */
+static inline void executor_enqueue(struct executor *ex, struct task *t)
+{
+	taskq_push(&ex->ready, t->slot);   /* a full barrier: orders the read below */
+	if (unlikely(__atomic_load_n(&ex->idle_mask, __ATOMIC_RELAXED)))
+		executor_kick(ex);
+}
+
 /*
- * Queue the waker's task unless it is queued or finished. Any context,
+ * Queue the waker's task unless a wake-up is pending already or it finished;
+ * while it is being polled, mark it to be polled again. Any context,
  * lock-free. Inline: it is half of every wake-and-poll cycle.
  */
 static inline void waker_wake(const struct waker *w)
@@ -224,8 +295,8 @@ static inline void waker_wake(const struct waker *w)
 		return;
 	}
 	__atomic_fetch_add(&t->stats.wakes, 1, __ATOMIC_RELAXED);
-	if (!__atomic_exchange_n(&t->queued, 1, __ATOMIC_ACQ_REL))
-		taskq_push(&t->cx.ex->ready, t->slot);
+	if (!__atomic_fetch_or(&t->queued, TASK_QUEUED, __ATOMIC_ACQ_REL))
+		executor_enqueue(t->cx.ex, t);
 }
 
 /* The join future: init once, then poll until TASK_READY. */

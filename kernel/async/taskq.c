@@ -5,16 +5,21 @@
 #include "kernel/async/taskq.h"
 #include "lib/errno.h"
 
-int taskq_init(struct taskq *q, uint32_t *ids, size_t cap)
+int taskq_init(struct taskq *q, uint64_t *ids, size_t cap)
+{
+	return taskq_init_at(q, ids, cap, 0);
+}
+
+int taskq_init_at(struct taskq *q, uint64_t *ids, size_t cap, uint32_t pos)
 {
 	if (!ids || cap == 0 || cap > TASKQ_MAX_CAP || (cap & (cap - 1)))
 		return -E_INVAL;
 	q->ids = ids;
 	q->mask = (uint32_t)cap - 1;
-	q->head = 0;
-	q->tail = 0;
-	for (size_t i = 0; i < cap; i++)
-		ids[i] = TASKQ_EMPTY;
+	q->head = pos;
+	q->tail = pos;
+	for (uint32_t p = pos; p != pos + (uint32_t)cap; p++)   /* claimed, a lap ago */
+		ids[p & q->mask] = taskq_cell(p - (uint32_t)cap, TASKQ_EMPTY);
 	return 0;
 }
 

@@ -12,7 +12,8 @@ int timer_queue_init(struct timer_queue *tq, struct timer **heap, size_t cap,
 	if (!heap || cap == 0 || cap > UINT32_MAX)
 		return -E_INVAL;
 	*tq = (struct timer_queue){ .heap = heap, .cap = cap, .now = now,
-				    .next_deadline = TIMER_NEVER };
+				    .next_deadline = TIMER_NEVER,
+				    .lock = SPINLOCK_INIT("timers", SPIN_RANK_TIMERS) };
 	return 0;
 }
 
@@ -84,8 +85,8 @@ static void timer_remove_at(struct timer_queue *tq, size_t i)
 	timer_publish(tq);
 }
 
-int timer_start(struct timer_queue *tq, struct timer *t, uint64_t deadline,
-		const struct waker *w)
+static int timer_start_locked(struct timer_queue *tq, struct timer *t, uint64_t deadline,
+			      const struct waker *w)
 {
 	if (t->state == TIMER_PENDING) {
 		timer_remove_at(tq, t->index);
@@ -102,17 +103,32 @@ int timer_start(struct timer_queue *tq, struct timer *t, uint64_t deadline,
 	return 0;
 }
 
-int timer_cancel(struct timer_queue *tq, struct timer *t)
+int timer_start(struct timer_queue *tq, struct timer *t, uint64_t deadline,
+		const struct waker *w)
 {
-	if (t->state != TIMER_PENDING)
-		return -E_NOENT;
-	ASSERT(t->index < tq->count && tq->heap[t->index] == t);
-	timer_remove_at(tq, t->index);
-	t->state = TIMER_IDLE;
-	return 0;
+	unsigned long f = spin_lock(&tq->lock);
+	int err = timer_start_locked(tq, t, deadline, w);
+
+	spin_unlock(&tq->lock, f);
+	return err;
 }
 
-struct timer *timer_expire_one(struct timer_queue *tq, uint64_t now)
+int timer_cancel(struct timer_queue *tq, struct timer *t)
+{
+	unsigned long f = spin_lock(&tq->lock);
+	int err = -E_NOENT;
+
+	if (t->state == TIMER_PENDING) {
+		ASSERT(t->index < tq->count && tq->heap[t->index] == t);
+		timer_remove_at(tq, t->index);
+		t->state = TIMER_IDLE;
+		err = 0;
+	}
+	spin_unlock(&tq->lock, f);
+	return err;
+}
+
+static struct timer *timer_expire_locked(struct timer_queue *tq, uint64_t now)
 {
 	struct timer *t;
 
@@ -124,17 +140,29 @@ struct timer *timer_expire_one(struct timer_queue *tq, uint64_t now)
 	return t;
 }
 
+struct timer *timer_expire_one(struct timer_queue *tq, uint64_t now)
+{
+	unsigned long f = spin_lock(&tq->lock);
+	struct timer *t = timer_expire_locked(tq, now);
+
+	spin_unlock(&tq->lock, f);
+	return t;
+}
+
+/* Wakes under the lock: a wake is lock-free, and the timer may be reused once we let go. */
 size_t timer_tick(struct timer_queue *tq, uint64_t now)
 {
+	unsigned long f = spin_lock(&tq->lock);
 	struct timer *t;
 	size_t n = 0;
 
 	if (now > tq->now)
 		tq->now = now;
-	while ((t = timer_expire_one(tq, tq->now))) {
+	while ((t = timer_expire_locked(tq, tq->now))) {
 		waker_wake(&t->waker);
 		n++;
 	}
+	spin_unlock(&tq->lock, f);
 	return n;
 }
 
@@ -177,20 +205,20 @@ void timer_sleep_for(struct timer_sleep *s, struct timer_queue *tq,
 	timer_sleep_until(s, tq, deadline < tq->now ? TIMER_NEVER : deadline);
 }
 
+/* Under the queue's lock: the timer task may fire this timer on another CPU. */
 enum task_poll timer_sleep_poll(struct timer_sleep *s, struct task_cx *cx)
 {
-	int err;
+	unsigned long f = spin_lock(&s->tq->lock);
+	enum task_poll r = TASK_PENDING;
 
 	if (timer_fired(&s->timer) || s->deadline <= s->tq->now)
-		return TASK_READY;
-	if (timer_pending(&s->timer)) {
+		r = TASK_READY;
+	else if (timer_pending(&s->timer))
 		s->timer.waker = cx->waker;	/* the same task, or a new owner */
-		return TASK_PENDING;
-	}
-	err = timer_start(s->tq, &s->timer, s->deadline, &cx->waker);
-	if (err < 0)
+	else if (timer_start_locked(s->tq, &s->timer, s->deadline, &cx->waker) < 0)
 		panic("timer: queue full (%zu pending timers)", s->tq->cap);
-	return TASK_PENDING;
+	spin_unlock(&s->tq->lock, f);
+	return r;
 }
 
 void timer_sleep_cancel(struct timer_sleep *s)

@@ -13,9 +13,9 @@
  * clock in tests): timer_tick(tq, now) expires every timer due at or before
  * now and wakes its task; sleeps are measured from the last now it saw.
  *
- * Context: not interrupt-safe; every call on one queue comes from one
- * context, task context in the kernel (a timer task calls timer_tick when
- * the tick interrupt finds timer_next_deadline passed). Only
+ * Context: task context on any CPU (a timer task calls timer_tick when the
+ * tick interrupt finds timer_next_deadline passed); the queue's spinlock
+ * serialises start, cancel, expiry and the sleep future's poll. Only
  * timer_next_deadline may be read from an interrupt handler.
  */
 #ifndef EMBER_KERNEL_TIMER_H
@@ -44,6 +44,7 @@ struct timer {
 };
 
 struct timer_queue {
+	struct spinlock lock;	/* guards everything below but next_deadline */
 	struct timer **heap;	/* heap[0] is due first */
 	size_t count, cap;
 	uint64_t next_seq;

@@ -9,10 +9,14 @@
 #include "kernel/mm/paging.h"
 #include "kernel/panic.h"
 #include "kernel/mm/pmm.h"
+#include "kernel/smp/spinlock.h"
 #include "lib/cmdline.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+
+/* Every CPU allocates: the heap state below is under this lock. */
+static struct spinlock kheap_lock = SPINLOCK_INIT("heap", SPIN_RANK_HEAP);
 
 _Static_assert(KMALLOC_MAX_LIMIT <= HEAP_WINDOW_SIZE, "the heap limit fits the window");
 
@@ -156,10 +160,10 @@ void kmalloc_init(const char *cmdline)
 		(unsigned long long)(window.limit >> 20), cfg.debug ? ", debug mode" : "");
 }
 
-/* Every heap call: interrupts off (the heap is not reentrant), heap set up. */
+/* Every heap call: under the heap lock (interrupts off: not reentrant), heap set up. */
 static unsigned long heap_lock(void)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&kheap_lock);
 
 	ASSERT(kheap.ops != NULL);
 	return irq;
@@ -175,7 +179,7 @@ void *kmalloc_aligned(size_t size, size_t align)
 	unsigned long irq = heap_lock();
 	void *p = heap_alloc(&kheap, size, align);
 
-	arch_irq_restore(irq);
+	spin_unlock(&kheap_lock, irq);
 	return p;
 }
 
@@ -184,7 +188,7 @@ void *kcalloc(size_t n, size_t size)
 	unsigned long irq = heap_lock();
 	void *p = heap_calloc(&kheap, n, size);
 
-	arch_irq_restore(irq);
+	spin_unlock(&kheap_lock, irq);
 	return p;
 }
 
@@ -193,7 +197,7 @@ void *krealloc(void *ptr, size_t size)
 	unsigned long irq = heap_lock();
 	void *p = heap_realloc(&kheap, ptr, size);
 
-	arch_irq_restore(irq);
+	spin_unlock(&kheap_lock, irq);
 	return p;
 }
 
@@ -202,7 +206,7 @@ void kfree(void *ptr)
 	unsigned long irq = heap_lock();
 
 	heap_free(&kheap, ptr);
-	arch_irq_restore(irq);
+	spin_unlock(&kheap_lock, irq);
 }
 
 size_t kmalloc_usable_size(const void *ptr)
@@ -210,13 +214,13 @@ size_t kmalloc_usable_size(const void *ptr)
 	unsigned long irq = heap_lock();
 	size_t n = heap_usable_size(&kheap, ptr);
 
-	arch_irq_restore(irq);
+	spin_unlock(&kheap_lock, irq);
 	return n;
 }
 
 void kmalloc_get_stats(struct kmalloc_stats *out)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&kheap_lock);
 
 	memset(out, 0, sizeof(*out));
 	out->design = kheap.ops ? kheap.ops->name : "none";
@@ -227,7 +231,7 @@ void kmalloc_get_stats(struct kmalloc_stats *out)
 	out->grows = window.grows;
 	if (kheap.ops)
 		heap_get_stats(&kheap, &out->heap);
-	arch_irq_restore(irq);
+	spin_unlock(&kheap_lock, irq);
 }
 
 int kmalloc_check(void)
@@ -235,6 +239,6 @@ int kmalloc_check(void)
 	unsigned long irq = heap_lock();
 	int err = heap_check(&kheap);
 
-	arch_irq_restore(irq);
+	spin_unlock(&kheap_lock, irq);
 	return err;
 }

@@ -8,8 +8,12 @@
 #include "kernel/kprintf.h"
 #include "kernel/panic.h"
 #include "kernel/mm/pmm.h"
+#include "kernel/smp/spinlock.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
+
+/* Every CPU allocates: the pmm state below is under this lock. */
+static struct spinlock pmm_lock = SPINLOCK_INIT("pmm", SPIN_RANK_PMM);
 
 static struct pmm pool;
 static const struct boot_info *boot;
@@ -41,10 +45,10 @@ void pmm_init(const struct boot_info *bi)
 
 uint64_t pmm_alloc_frame(void)
 {
-	unsigned long f = arch_irq_save();
+	unsigned long f = spin_lock(&pmm_lock);
 	uint64_t phys = pmm_core_alloc(&pool);
 
-	arch_irq_restore(f);
+	spin_unlock(&pmm_lock, f);
 	return phys;
 }
 
@@ -67,19 +71,19 @@ void pmm_free_frame(uint64_t phys)
 
 uint64_t pmm_alloc_run(uint64_t n, uint64_t align)
 {
-	unsigned long f = arch_irq_save();
+	unsigned long f = spin_lock(&pmm_lock);
 	uint64_t phys = pmm_core_alloc_run(&pool, n, align);
 
-	arch_irq_restore(f);
+	spin_unlock(&pmm_lock, f);
 	return phys;
 }
 
 void pmm_free_run(uint64_t phys, uint64_t n)
 {
-	unsigned long f = arch_irq_save();
+	unsigned long f = spin_lock(&pmm_lock);
 	int err = pmm_core_free_run(&pool, phys, n);
 
-	arch_irq_restore(f);
+	spin_unlock(&pmm_lock, f);
 	if (err)
 		free_failed(err, phys, n);
 }
@@ -90,10 +94,10 @@ uint64_t pmm_reclaim_boot_memory(void)
 	uint64_t added;
 
 	ASSERT(boot != NULL);               /* pmm_init ran */
-	f = arch_irq_save();
+	f = spin_lock(&pmm_lock);
 	added = pmm_core_reclaim(&pool, boot->mem_map, boot->mem_count);
 
-	arch_irq_restore(f);
+	spin_unlock(&pmm_lock, f);
 	if (added)
 		kprintf("pmm: reclaimed %llu KiB of loader memory\n",
 			(unsigned long long)(added * PMM_FRAME_SIZE >> 10));
@@ -112,10 +116,10 @@ bool pmm_frame_is_free(uint64_t phys)
 
 void pmm_get_stats(struct pmm_stats *out)
 {
-	unsigned long f = arch_irq_save();
+	unsigned long f = spin_lock(&pmm_lock);
 
 	pmm_core_stats(&pool, out);
-	arch_irq_restore(f);
+	spin_unlock(&pmm_lock, f);
 }
 
 uint64_t pmm_frame_span(void)
@@ -125,9 +129,9 @@ uint64_t pmm_frame_span(void)
 
 int pmm_check(void)
 {
-	unsigned long f = arch_irq_save();
+	unsigned long f = spin_lock(&pmm_lock);
 	int err = pmm_core_check(&pool);
 
-	arch_irq_restore(f);
+	spin_unlock(&pmm_lock, f);
 	return err;
 }

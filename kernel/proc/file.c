@@ -1,7 +1,8 @@
 /*
  * Open files (see file.h): tree files and directories served from the boot
  * archive, /dev/console with a line-buffered terminal, and pipes. Runs in
- * system calls, interrupts off; reads that must wait sleep on their object.
+ * system calls, under the process lock (proc.h); reads that must wait sleep
+ * on their object. tty_input, from the shell task, takes that lock itself.
  */
 #include "kernel/arch.h"
 #include "kernel/console/console.h"
@@ -201,7 +202,7 @@ static void tty_push(uint8_t c)
 
 void tty_input(uint32_t ch)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = proc_lock_take();
 	char c = (char)ch;
 
 	if (ch == '\r')
@@ -231,7 +232,7 @@ void tty_input(uint32_t ch)
 	if (c && ch != 4 && (tty.tio.c_lflag & LX_ECHO))
 		kputs_n(&c, 1);
 	proc_wake_all((uint64_t)&tty);
-	arch_irq_restore(irq);
+	proc_lock_give(irq);
 }
 
 static long pipe_read(struct pipe *p, uint64_t ubuf, size_t n, bool nonblock)

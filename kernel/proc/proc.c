@@ -1,7 +1,11 @@
 /*
  * Processes (see proc.h): the table, the "procs" task that runs them in
  * slices, loading programs into fresh address spaces, exit, wait, kill,
- * fork and execve. One CPU; interrupts off is the lock for everything here.
+ * fork and execve. Every CPU: one spinlock, the process lock, covers the
+ * table, every process's state and the files and pipes (system calls hold
+ * it from entry to exit); user code runs unlocked on every CPU at once.
+ * The lock is passed across arch_switch: a process gives up the CPU with
+ * it held, the runner that resumes lets it go (see proc_yield).
  */
 #include "kernel/arch.h"
 #include "kernel/async/sched.h"
@@ -19,7 +23,7 @@
 #include "kernel/proc/syscall.h"
 #include "kernel/proc/uaccess.h"
 #include "kernel/proc/uelf.h"
-#include "kernel/smp/cpu.h"
+#include "kernel/smp/percpu.h"
 #include "kernel/time/clock.h"
 #include "lib/cmdline.h"
 #include "lib/string.h"
@@ -30,8 +34,9 @@ static struct proc procs[PROC_MAX];
 static int slots_used;          /* every slot at or above it is free: the scans stop there */
 static uint64_t switches_direct, switches_runner;
 static int next_pid = 1;
-static struct waker runner_waker;
-static unsigned slice_ticks;
+static struct spinlock proc_lock = SPINLOCK_INIT("proc", SPIN_RANK_PROC);
+static struct waker runner_wakers[SMP_MAX_CPUS];   /* the procs tasks' */
+static unsigned runners;                            /* procs tasks spawned */
 static uint64_t rand_state = 0x9e3779b97f4a7c15ull;
 static bool fork_copies;          /* fork.cow=0: the eager full copy (the benchmark's baseline) */
 
@@ -268,29 +273,61 @@ static void free_slot(struct proc *p)
 		slots_used--;
 }
 
+unsigned long proc_lock_take(void)
+{
+	return spin_lock(&proc_lock);
+}
+
+void proc_lock_give(unsigned long flags)
+{
+	spin_unlock(&proc_lock, flags);
+}
+
+static enum task_poll procs_poll(void *state, struct task_cx *cx);
+
 /*
- * From a process (a system call), no wake is needed: the procs task looks
- * for runnable processes when the CPU comes back to it, and a wake would
- * put it in the ready queue, which sends every yield through the executor.
+ * One procs task per online CPU, so that as many processes run at once as
+ * there are CPUs (a task is polled by one CPU at a time). Spawned as work
+ * appears, since proc_init runs before the APs are started.
+ */
+static void spawn_runners(void)
+{
+	unsigned want = cpu_online_count();
+
+	while (runners < want && runners < SMP_MAX_CPUS &&
+	       sched_spawn("procs", procs_poll, (void *)(uintptr_t)runners, NULL) == 0)
+		runners++;
+}
+
+/*
+ * From a process (a system call) on a one-CPU machine no wake is needed:
+ * the next yield or the procs task finds it, and a wake would put the procs
+ * task in the ready queue, which sends every yield through the executor.
+ * With several CPUs every runner is woken, so an idle CPU takes it.
  */
 static void make_runnable(struct proc *p)
 {
 	p->state = PROC_RUNNABLE;
-	if (!proc_current())
-		waker_wake(&runner_waker);
+	if (proc_current() && cpu_online_count() == 1)
+		return;
+	spawn_runners();
+	for (unsigned i = 0; i < runners; i++)
+		waker_wake(&runner_wakers[i]);
 }
 
 int proc_spawn(const char *path, const char *const *argv, int argc,
 	       const char *const *envp, int envc)
 {
-	unsigned long irq = arch_irq_save();
-	struct proc *p = alloc_slot();
+	unsigned long irq;
+	struct proc *p;
 	struct image im;
 	struct file *con;
 	int err;
 
+	irq = spin_lock(&proc_lock);
+	p = alloc_slot();
 	if (!p) {
-		arch_irq_restore(irq);
+		spin_unlock(&proc_lock, irq);
 		return -LX_EAGAIN;
 	}
 	err = load_program(&im, path, argv, argc, envp, envc);
@@ -302,7 +339,7 @@ int proc_spawn(const char *path, const char *const *argv, int argc,
 			arch_as_destroy(im.root);
 		}
 		free_slot(p);
-		arch_irq_restore(irq);
+		spin_unlock(&proc_lock, irq);
 		return err ? err : -LX_ENOMEM;
 	}
 	arch_as_activate(0);
@@ -314,7 +351,7 @@ int proc_spawn(const char *path, const char *const *argv, int argc,
 	p->ksp = arch_user_stack_init(kstack_top(p), im.entry, im.sp, &p->frame);
 	make_runnable(p);
 	err = p->pid;
-	arch_irq_restore(irq);
+	spin_unlock(&proc_lock, irq);
 	return err;
 }
 
@@ -356,17 +393,27 @@ static void release(struct proc *p)
 static void load(struct cpu *c, struct proc *p)
 {
 	p->state = PROC_RUNNING;
+	p->cpu = c->index;
 	c->current = p;
 	c->need_resched = p->kill_sig ? RESCHED_SIGNAL : 0;   /* one that came while off the CPU */
-	slice_ticks = 0;
+	p->slice_ticks = 0;
 	arch_as_activate(p->root);
 	arch_set_kernel_stack(kstack_top(p));
 	arch_set_tls(p->fs_base);
 }
 
+/*
+ * Called and returns with the process lock held. The lock is let go just
+ * before the switch: p is RUNNING, so no other CPU picks it meanwhile. The
+ * switch back comes from proc_yield or proc_exit on this CPU, which take
+ * the lock before they switch: it is held again here. p's address space
+ * is left (CR3 back to the kernel's) before a zombie's is freed, and no
+ * other CPU has it loaded: a process runs on one CPU at a time.
+ */
 static void run_slice(struct cpu *c, struct proc *p)
 {
 	load(c, p);
+	spin_unlock(&proc_lock, 0);           /* interrupts stay off */
 	arch_switch(&c->sched_sp, p->ksp);
 	p = c->current;             /* the last one that ran: processes switch among themselves */
 	c->current = NULL;
@@ -383,28 +430,33 @@ static bool any_runnable(void)
 	return false;
 }
 
-/* The "procs" task: one slice of one process per poll, round robin. */
+/* A "procs" task (one per CPU): one slice of one process per poll, round robin. */
 static enum task_poll procs_poll(void *state, struct task_cx *cx)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&proc_lock);
 	struct proc *p;
 
-	(void)state;
-	runner_waker = cx->waker;
+	runner_wakers[(uintptr_t)state] = cx->waker;
 	p = pick_next();
 	if (p)
 		run_slice(cpu_self(), p);
 	if (any_runnable())
 		waker_wake(&cx->waker);
-	arch_irq_restore(irq);
+	spin_unlock(&proc_lock, irq);
 	return TASK_PENDING;
 }
 
 /*
- * Off the CPU. When no kernel task is ready, straight to the next runnable
- * process (or on with this one if it is the only one): the procs task and
- * the executor are only crossed when a task has something to do, which a
- * tick, an input or a timer makes sure of within a slice.
+ * Off the CPU, with the process lock held (a system call, or
+ * on_user_return). On a one-CPU machine with no kernel task ready, straight
+ * to the next runnable process (or on with this one if it is the only one):
+ * the procs task and the executor are only crossed when a task has
+ * something to do, which a tick, an input or a timer makes sure of within a
+ * slice; the lock is let go just before that switch, and with one CPU
+ * nobody can pick p before the switch has saved it. Otherwise the lock stays
+ * held across the switch to the runner, so no CPU picks p before its
+ * context is saved; the runner lets it go. Whoever resumes p let the lock
+ * go before switching to p, so p takes it again.
  */
 void proc_yield(void)
 {
@@ -414,18 +466,22 @@ void proc_yield(void)
 	if (p->state == PROC_RUNNING)
 		p->state = PROC_RUNNABLE;
 	p->fs_base = arch_tls();
-	if (taskq_empty(&sched_executor()->ready))
+	if (cpu_online_count() == 1 && taskq_empty(&sched_executor()->ready))
 		next = pick_next();
 	if (next == p) {
 		load(c, p);
-	} else if (next) {
+		return;                       /* never left: the lock is still ours */
+	}
+	if (next) {
 		switches_direct++;
 		load(c, next);
+		spin_unlock(&proc_lock, 0);   /* interrupts stay off */
 		arch_switch(&p->ksp, next->ksp);
 	} else {
 		switches_runner++;
 		arch_switch(&p->ksp, c->sched_sp);
 	}
+	(void)spin_lock(&proc_lock);          /* interrupts are off: no flag to keep */
 }
 
 void proc_sleep_on(uint64_t obj)
@@ -488,9 +544,8 @@ void proc_exit(int status)
 	panic("proc: a zombie ran again");
 }
 
-int proc_kill(int pid, int sig)
+int proc_sys_kill(int pid, int sig)
 {
-	unsigned long irq = arch_irq_save();
 	struct proc *p = proc_find(pid);
 	int err = 0;
 
@@ -500,7 +555,15 @@ int proc_kill(int pid, int sig)
 		err = -LX_EINVAL;
 	else if (sig)
 		proc_signal(p, sig, proc_current() ? proc_current()->pid : 0);
-	arch_irq_restore(irq);
+	return err;
+}
+
+int proc_kill(int pid, int sig)
+{
+	unsigned long irq = spin_lock(&proc_lock);
+	int err = proc_sys_kill(pid, sig);
+
+	spin_unlock(&proc_lock, irq);
 	return err;
 }
 
@@ -517,7 +580,7 @@ bool proc_signal(struct proc *p, int sig, int from)
 /* The most recently started live descendant of pid, or pid itself. */
 int proc_foreground_leaf(int pid)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&proc_lock);
 	int leaf = pid, found;
 
 	do {
@@ -532,13 +595,13 @@ int proc_foreground_leaf(int pid)
 		if (found)
 			leaf = found;
 	} while (found);
-	arch_irq_restore(irq);
+	spin_unlock(&proc_lock, irq);
 	return leaf;
 }
 
 enum task_poll proc_wait_poll(int pid, struct task_cx *cx)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&proc_lock);
 	struct proc *p = proc_find(pid);
 	enum task_poll r = TASK_READY;
 
@@ -546,13 +609,27 @@ enum task_poll proc_wait_poll(int pid, struct task_cx *cx)
 		p->exit_waker = cx->waker;
 		r = TASK_PENDING;
 	}
-	arch_irq_restore(irq);
+	spin_unlock(&proc_lock, irq);
 	return r;
+}
+
+void proc_detach(int pid)
+{
+	unsigned long irq = spin_lock(&proc_lock);
+	struct proc *p = proc_find(pid);
+
+	if (p) {
+		p->ppid = -1;
+		p->reaped_by_kernel = false;
+		if (p->state == PROC_ZOMBIE && !p->root)
+			free_slot(p);      /* ended already */
+	}
+	spin_unlock(&proc_lock, irq);
 }
 
 int proc_reap(int pid)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&proc_lock);
 	struct proc *p = proc_find(pid);
 	int status = -LX_ECHILD;
 
@@ -560,7 +637,7 @@ int proc_reap(int pid)
 		status = p->exit_status;
 		free_slot(p);
 	}
-	arch_irq_restore(irq);
+	spin_unlock(&proc_lock, irq);
 	return status;
 }
 
@@ -665,22 +742,35 @@ int proc_wait4(int pid, uint64_t ustatus, int options)
 
 /* ---- hooks from the CPU ------------------------------------------------------------- */
 
+/* Every return to ring 3 (interrupts off): pending kill, end of the slice. */
 static void on_user_return(struct interrupt_frame *f)
 {
 	struct proc *p = proc_current();
-	struct cpu *c = cpu_self();
+	unsigned long irq;
 
-	if (!p)
+	if (!p || (!__atomic_load_n(&p->kill_sig, __ATOMIC_RELAXED) && !cpu_self()->need_resched))
 		return;
+	irq = spin_lock(&proc_lock);
 	for (;;) {
 		if (p->kill_sig)
 			signal_deliver(p, f);
-		if (!(c->need_resched & RESCHED_YIELD))
+		if (!(cpu_self()->need_resched & RESCHED_YIELD))
 			break;
-		c->need_resched = 0;
+		cpu_self()->need_resched = 0;
 		proc_yield();       /* a signal may come meanwhile: look again */
 	}
-	c->need_resched = 0;
+	cpu_self()->need_resched = 0;   /* re-read: proc_yield may have moved p to another CPU */
+	spin_unlock(&proc_lock, irq);
+}
+
+/* The SYSCALL path: the whole call under the process lock. */
+static long on_syscall(const uint64_t a[6], struct interrupt_frame *f, uint64_t nr)
+{
+	unsigned long irq = spin_lock(&proc_lock);
+	long r = syscall_dispatch(a, f, nr);
+
+	spin_unlock(&proc_lock, irq);
+	return r;
 }
 
 static bool contains(const char *s, const char *word)
@@ -708,43 +798,63 @@ static int fault_signal(const char *what)
 static void on_user_fault(struct interrupt_frame *f, const char *what)
 {
 	struct proc *p = proc_current();
-
 	uint64_t err, addr;
+	unsigned long irq;
 
 	if (!p)
 		panic("proc: a ring 3 exception with no process: %s", what);
 	arch_frame_trap(f, &err, &addr);
-	if (signal_force(p, fault_signal(what), addr))
+	irq = spin_lock(&proc_lock);   /* proc_exit switches away; the runner lets it go */
+	if (signal_force(p, fault_signal(what), addr)) {
+		spin_unlock(&proc_lock, irq);
 		return;             /* its handler runs on the way out */
+	}
 	kprintf("proc: %d (%s) killed: %s\n", p->pid, p->name, what);
 	proc_exit(LX_W_SIGNAL(fault_signal(what)));
 }
 
-/* Out of memory for a copy-on-write page: the process ends on its way back to ring 3. */
-static void on_user_kill(const char *what)
+/*
+ * Out of memory for a copy-on-write page: the process ends on its way back
+ * to ring 3. From ring 3 the process lock is taken here; from a user copy
+ * inside a system call this CPU holds it already.
+ */
+static void on_user_kill(const char *what, bool from_ring3)
 {
 	struct proc *p = proc_current();
+	unsigned long irq = 0;
 
 	if (!p)
 		panic("proc: %s with no process", what);
+	if (from_ring3)
+		irq = spin_lock(&proc_lock);
 	kprintf("proc: %d (%s) killed: %s\n", p->pid, p->name, what);
 	signal_post(p, LX_SIGKILL, LX_SI_KERNEL, 0, 0);   /* never blocked nor caught */
+	if (from_ring3)
+		spin_unlock(&proc_lock, irq);
 }
 
-static void on_tick(void *ctx)
+/*
+ * Every tick of this CPU's own timer (interrupt context): charge the
+ * process running here and end its slice. Counted in the kernel's ticks
+ * (the BSP's rate), so an AP's slower tick counts several.
+ */
+static void on_tick(void)
 {
 	struct cpu *c = cpu_self();
+	struct proc *p = c->current;
+	uint64_t hz = clock_tick_hz(), n;
 
-	(void)ctx;
-	if (!c->current)
+	if (!p)
 		return;
-	c->current->ticks_user++;
-	if (++slice_ticks >= PROC_SLICE_TICKS)
+	n = c->tick_hz && c->tick_hz < hz ? hz / c->tick_hz : 1;
+	p->ticks_user += n;
+	p->slice_ticks += n;
+	if (p->slice_ticks >= PROC_SLICE_TICKS)
 		c->need_resched |= RESCHED_YIELD;
 }
 
 static const struct arch_user_hooks hooks = {
-	.syscall = syscall_dispatch,
+	.syscall = on_syscall,
 	.user_return = on_user_return,
 	.user_fault = on_user_fault,
 	.user_kill = on_user_kill,
@@ -752,7 +862,7 @@ static const struct arch_user_hooks hooks = {
 
 void proc_init(void)
 {
-	static struct task_handle h;
+	unsigned long irq;
 	char val[4];
 
 	arch_user_init(&hooks);
@@ -761,9 +871,11 @@ void proc_init(void)
 		      !strcmp(val, "0");
 	if (fork_copies)
 		kprintf("proc: fork.cow=0: fork copies every page\n");
-	if (clock_add_tick_callback(on_tick, NULL))
-		kprintf("proc: no timer tick: processes run until they block or exit\n");
-	if (sched_spawn("procs", procs_poll, NULL, &h) < 0)
+	arch_timer_set_local_tick(on_tick);
+	irq = spin_lock(&proc_lock);
+	spawn_runners();
+	spin_unlock(&proc_lock, irq);
+	if (!runners)
 		panic("proc: cannot spawn the procs task");
 }
 
@@ -778,7 +890,7 @@ static const char *state_name(enum proc_state s)
 
 void proc_list(void)
 {
-	unsigned long irq = arch_irq_save();
+	unsigned long irq = spin_lock(&proc_lock);
 	struct kmalloc_stats ks;
 	struct pmm_stats st;
 
@@ -789,9 +901,9 @@ void proc_list(void)
 		if (p->state == PROC_FREE)
 			continue;
 		kprintf("%5d %5d %-7s %3d %6llu %7llu %s\n", p->pid, p->ppid, state_name(p->state),
-			0, (unsigned long long)p->ticks_user, (unsigned long long)p->pages, p->name);
+			p->cpu, (unsigned long long)p->ticks_user, (unsigned long long)p->pages, p->name);
 	}
-	arch_irq_restore(irq);
+	spin_unlock(&proc_lock, irq);
 	pmm_get_stats(&st);
 	kmalloc_get_stats(&ks);
 	/* Free frames plus the heap window's frames is constant across programs: the

@@ -4,14 +4,18 @@
  * sleeping while a system call waits). User programs run one slice at a
  * time inside the "procs" task of the kernel's executor: the task switches
  * to a runnable process's kernel stack, the process runs in ring 3 until it
- * blocks, exits or the timer tick preempts it (a 5 ms slice), and the task
+ * blocks, exits or its CPU's timer tick preempts it (a 5 ms slice), and the task
  * then returns to the executor, which polls the other tasks (shell, input,
- * timers) before the next slice. So processes and async tasks share the CPU
- * in turns: see docs/proc.md.
+ * timers) before the next slice. There is one procs task per online CPU, so
+ * as many processes run at once as there are CPUs; processes and async
+ * tasks share each CPU in turns: see docs/proc.md.
  *
- * Context: everything here with interrupts disabled (the system call path
- * runs that way); proc_* calls from tasks save and restore the flag.
- * One CPU: the table's lock is the interrupt flag.
+ * Context: one spinlock, the process lock (rank SPIN_RANK_PROC, outermost),
+ * covers the table, every process's fields and the file layer. System
+ * calls run with it held (and interrupts off) from entry to exit; the
+ * proc_* calls for kernel tasks (spawn, kill, wait_poll, reap, list,
+ * foreground_leaf) take it themselves; proc_sleep_on, proc_wake_all,
+ * proc_yield, proc_exit, proc_sys_kill expect it held.
  */
 #ifndef EMBER_KERNEL_PROC_PROC_H
 #define EMBER_KERNEL_PROC_PROC_H
@@ -59,6 +63,8 @@ struct proc {
 	bool cloexec[PROC_MAX_FDS];
 	char cwd[64];
 	uint64_t ticks_user, ticks_sys;
+	uint64_t slice_ticks;          /* kernel ticks in its current slice */
+	unsigned cpu;                  /* the CPU it runs or last ran on */
 	uint64_t wait_obj;             /* what a sleeping process waits for */
 };
 
@@ -72,6 +78,9 @@ void proc_init(void);
  */
 int proc_spawn(const char *path, const char *const *argv, int argc,
 	       const char *const *envp, int envc);
+
+/* Nobody will wait for pid (run ... &): its slot is freed when it ends. */
+void proc_detach(int pid);
 
 /* The process with pid, or NULL. */
 struct proc *proc_find(int pid);
@@ -92,6 +101,12 @@ int proc_foreground_leaf(int pid);
  * pid returns -EINTR first. 0 (sig 0: pid exists), -LX_ESRCH, -LX_EINVAL.
  */
 int proc_kill(int pid, int sig);
+/* The same from a system call (the process lock held). */
+int proc_sys_kill(int pid, int sig);
+
+/* The process lock, for the file layer's entries from kernel tasks (tty_input). */
+unsigned long proc_lock_take(void);
+void proc_lock_give(unsigned long flags);
 
 /* Posts sig from pid from to p and wakes it if it now has one to take. */
 bool proc_signal(struct proc *p, int sig, int from);

@@ -11,7 +11,7 @@
 #include "kernel/proc/signal.h"
 #include "kernel/proc/syscall.h"
 #include "kernel/proc/uaccess.h"
-#include "kernel/smp/cpu.h"
+#include "kernel/smp/percpu.h"
 #include "lib/string.h"
 
 #define REG_RSP 15
@@ -199,7 +199,7 @@ long sys_rt_sigprocmask(const uint64_t a[6], struct interrupt_frame *f)
 long sys_tkill(const uint64_t a[6], struct interrupt_frame *f)
 {
 	(void)f;
-	return (int64_t)a[0] <= 0 ? -LX_EINVAL : proc_kill((int)a[0], (int)a[1]);
+	return (int64_t)a[0] <= 0 ? -LX_EINVAL : proc_sys_kill((int)a[0], (int)a[1]);
 }
 
 long sys_tgkill(const uint64_t a[6], struct interrupt_frame *f)
@@ -207,7 +207,7 @@ long sys_tgkill(const uint64_t a[6], struct interrupt_frame *f)
 	(void)f;
 	if ((int64_t)a[0] <= 0 || (int64_t)a[1] <= 0)
 		return -LX_EINVAL;
-	return a[0] != a[1] ? -LX_ESRCH : proc_kill((int)a[1], (int)a[2]);
+	return a[0] != a[1] ? -LX_ESRCH : proc_sys_kill((int)a[1], (int)a[2]);
 }
 
 /*

@@ -14,7 +14,7 @@
 #include "kernel/proc/syscall.h"
 #include "kernel/proc/uaccess.h"
 #include "kernel/proc/uelf.h"
-#include "kernel/smp/cpu.h"
+#include "kernel/smp/percpu.h"
 #include "kernel/time/clock.h"
 #include "lib/string.h"
 
@@ -93,7 +93,7 @@ static long sys_wait4(const uint64_t a[6], struct interrupt_frame *f)
 
 static long sys_kill(const uint64_t a[6], struct interrupt_frame *f)
 {
-	return proc_kill((int)a[0], (int)a[1]);
+	return proc_sys_kill((int)a[0], (int)a[1]);
 }
 
 /* A user string vector (argv, envp) into buf: count, or a negative errno. */

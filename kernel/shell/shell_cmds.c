@@ -127,13 +127,13 @@ static int cmd_tasks(struct shell *sh, int argc, char **argv)
 	struct task_info ti;
 
 	(void)argc, (void)argv;
-	kprintf("slot name         polls      wakes      cpu (us)\n");
+	kprintf("slot name         on  polls      wakes      cpu (us)\n");
 	for (uint32_t slot = 0; slot < SCHED_MAX_TASKS; slot++) {
 		if (executor_task_info(ex, slot, &ti) < 0)
 			continue;
 		if (slot == sh->self.slot)     /* mid-poll: the start is subtracted */
 			ti.stats.cpu_ticks += arch_timestamp();
-		kprintf("%4u %-12s %-10llu %-10llu %llu\n", slot, ti.name,
+		kprintf("%4u %-12s %-3u %-10llu %-10llu %llu\n", slot, ti.name, ti.last_cpu,
 			(unsigned long long)ti.stats.polls, (unsigned long long)ti.stats.wakes,
 			(unsigned long long)(clock_cycles_to_ns(ti.stats.cpu_ticks) / 1000));
 	}
@@ -252,7 +252,8 @@ const struct shell_cmd shell_cmds[] = {
 	{ "ticks", "", "timer ticks and the timer task", cmd_ticks, NULL },
 	{ "mem", "", "physical frames and the memory map", cmd_mem, NULL },
 	{ "heap", "", "kernel heap figures", cmd_heap, NULL },
-	{ "tasks", "", "tasks: polls, wake-ups, CPU time", cmd_tasks, NULL },
+	{ "tasks", "", "tasks: last CPU, polls, wake-ups, CPU time", cmd_tasks, NULL },
+	{ "cpus", "", "every CPU: APIC id, state, ticks, tasks run, idle share", shell_cmd_cpus, NULL },
 	{ "kbd", "[LAYOUT]", "show or switch the keyboard layout", cmd_kbd, NULL },
 	{ "fb", "", "framebuffer mode and console", cmd_fb, NULL },
 	{ "cpu", "", "CPUID: vendor, brand, features", cmd_cpu, NULL },
@@ -265,7 +266,7 @@ const struct shell_cmd shell_cmds[] = {
 	  shell_cmd_sleep_poll },
 	{ "bench-input", "[N]", "key interrupt to echo latency over N keys",
 	  shell_cmd_bench_input, NULL },
-	{ "run", "PATH [ARGS]", "run a program in the foreground (Ctrl+C stops it)",
+	{ "run", "PATH [ARGS] [&]", "run a program in the foreground (Ctrl+C stops it), or in the background with &",
 	  shell_cmd_run, shell_cmd_run_poll },
 	{ "procs", "", "processes: pid, parent, state, ticks, pages", shell_cmd_procs, NULL },
 	{ "syscalls", "", "system calls made, and those answered ENOSYS", shell_cmd_syscalls, NULL },

@@ -53,6 +53,9 @@ int shell_parse_u64(const char *s, uint64_t *out);
  */
 bool shell_bench_sample(struct shell *sh, uint64_t cycles);
 
+/* Commands of shell_smp.c. */
+int shell_cmd_cpus(struct shell *sh, int argc, char **argv);
+
 /* Commands of shell_sys.c. */
 int shell_cmd_sleep(struct shell *sh, int argc, char **argv);
 enum task_poll shell_cmd_sleep_poll(struct shell *sh, struct task_cx *cx);

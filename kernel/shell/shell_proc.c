@@ -12,6 +12,7 @@
 #include "kernel/proc/syscall.h"
 #include "kernel/shell/shell_cmds.h"
 #include "lib/errno.h"
+#include "lib/string.h"
 
 static const char *const default_env[] = { "PATH=/bin", "HOME=/", "TERM=linux" };
 
@@ -19,12 +20,21 @@ int shell_cmd_run(struct shell *sh, int argc, char **argv)
 {
 	int pid;
 
+	bool background = argc > 2 && !strcmp(argv[argc - 1], "&");
+
+	if (background)
+		argv[--argc] = NULL;
 	if (argc < 2)
 		return -E_INVAL;
 	pid = proc_spawn(argv[1], (const char *const *)argv + 1, argc - 1, default_env, 3);
 	if (pid < 0) {
 		kprintf("run: %s: cannot start (error %d)\n", argv[1], -pid);
 		return 0;               /* said why; no second line */
+	}
+	if (background) {           /* nobody waits: it frees itself when it ends */
+		proc_detach(pid);
+		kprintf("run: %s started in the background as pid %d\n", argv[1], pid);
+		return 0;
 	}
 	sh->run_pid = pid;
 	return 0;

@@ -15,6 +15,8 @@
 #include <cmocka.h>
 
 #include "kernel/panic.h"
+#include "kernel/arch.h"
+#include "kernel/smp/percpu.h"
 #include "test/host/async/async_fake.h"
 
 #define EFLAGS_TF 0x100ul
@@ -184,4 +186,31 @@ unsigned long fake_step_run(void (*fn)(void *), void *arg, unsigned long step,
 	if (fired)
 		*fired = stepper.fired;
 	return stepper.count;
+}
+
+/*
+ * The arch_* services kernel/smp/spinlock.c uses, on the same fake flag:
+ * the executor's spinlock disables the fake CPU's interrupts as the real
+ * one does, and a pending interrupt is taken at the unlock.
+ */
+unsigned long arch_irq_save(void)
+{
+	return fake_irq_save();
+}
+
+void arch_irq_restore(unsigned long flags)
+{
+	fake_irq_restore(flags);
+}
+
+bool arch_irq_enabled(void)
+{
+	return fake_irq_enabled();
+}
+
+struct cpu *cpu_self(void)
+{
+	static struct cpu fake_cpu0 = { .self = &fake_cpu0 };
+
+	return &fake_cpu0;
 }

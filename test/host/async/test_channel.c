@@ -25,7 +25,7 @@
 
 static struct executor ex;
 static struct task table[SLOTS];
-static uint32_t queue[SLOTS];
+static uint64_t queue[SLOTS];
 
 static void setup_executor(void)
 {

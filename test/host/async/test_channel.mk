@@ -1,1 +1,1 @@
-test_channel_SRCS := kernel/async/channel.c kernel/async/timer.c kernel/async/task.c kernel/async/taskq.c test/host/async/async_fake.c
+test_channel_SRCS := kernel/async/channel.c kernel/async/timer.c kernel/async/task.c kernel/async/taskq.c kernel/smp/spinlock.c test/host/async/async_fake.c

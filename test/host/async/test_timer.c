@@ -233,7 +233,7 @@ static void ten_thousand_timers_expire_exactly_like_a_sorted_list(void **state)
 
 static struct executor ex;
 static struct task table[16];
-static uint32_t queue[16];
+static uint64_t queue[16];
 static int order[64];
 static size_t norder;
 

@@ -55,10 +55,17 @@ static bool spawn_joined(const char *name, task_poll_fn *poll, void *state)
 	return sched_spawn(name, poll, state, &stopper.handles[stopper.n++]) == 0;
 }
 
+/* The stop count first: with several CPUs the stopper may stop before this CPU runs. */
 static void run_until_joined(void)
 {
-	KREQUIRE(sched_spawn("stopper", stopper_poll, &stopper, NULL) == 0);
-	executor_run(sched_executor());
+	struct executor *ex = sched_executor();
+	uint32_t gen = executor_stops(ex);
+	struct task_handle h;
+
+	KREQUIRE(sched_spawn("stopper", stopper_poll, &stopper, &h) == 0);
+	executor_run_since(ex, gen);
+	while (executor_alive(ex, h))
+		__builtin_ia32_pause();
 }
 
 /* ---- the blog's example ------------------------------------------------- */

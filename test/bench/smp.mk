@@ -1,0 +1,10 @@
+# SMP benchmark: parallel speed-up of CPU-bound tasks (1 CPU vs all, one boot,
+# multi-threaded TCG), cross-CPU wake-up and IPI round trip under -icount
+# (test/bench/smp_bench.py, docs/smp.md). Boots the test kernel.
+
+BENCH_TARGETS += bench-smp
+
+.PHONY: bench-smp
+bench-smp: $(TLOADER) ## every CPU: parallel speed-up, cross-CPU wake-up, IPI round trip (QEMU)
+	@$(PYTHON) test/bench/smp_bench.py --loader $(TLOADER) \
+		--ovmf-code $(OVMF_CODE) --ovmf-vars $(OVMF_VARS)

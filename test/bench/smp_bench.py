@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Every CPU's figures (docs/smp.md), from the test kernel's smp_bench boot
+(test/kernel/smp/smp_tests.c: smp_bench_throughput, smp_bench_latency):
+
+- parallel speed-up: the same CPU-bound tasks run on 1 CPU, then on every
+  CPU, in one boot (a warm-up, then three rounds; the median ratio counts), under QEMU's
+  multi-threaded TCG (-accel tcg,thread=multi), each vCPU on its own host
+  thread, with -smp 2 and -smp 4. The host has as many cores as it has:
+  more vCPUs than cores cannot speed up, and other load on the host shows.
+- cross-CPU wake-up cost (ping-pong of two tasks, TSC cycles per wake-up)
+  and the IPI round trip (send, the handler's write seen back), under
+  -icount shift=0 with -smp 2: TSC deltas count instructions there, so they
+  repeat; icount runs the vCPUs in turn on one thread, so these are
+  emulator figures, not hardware ones.
+
+  smp_bench.py --loader build/test/esp/EFI/BOOT/BOOTX64.EFI --ovmf-code ... --ovmf-vars ...
+
+Exits 1 when the 2-CPU speed-up is under the budget (1.7).
+"""
+import argparse
+import os
+import re
+import statistics
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import qemu  # noqa: E402
+
+ROUND = re.compile(r"bench: round \d+: .* 1 cpu (\d+) cycles, (\d+) cpus (\d+) cycles")
+IPI = re.compile(r"bench: ipi round trip (\d+) cycles")
+WAKE = re.compile(r"smp: \d+ exchanges, (\d+) wake-ups crossed CPUs, (\d+) cycles per wake-up")
+
+
+def boot(args, test, smp, accel, extra=()):
+    esp = qemu.esp_with(args.loader, f"ktest.only={test} ktest.timeout=300")
+    try:
+        with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=esp, accel=accel,
+                       extra=("-smp", str(smp), *extra), timeout=400) as b:
+            code = b.wait_exit(390)
+            log = "\n".join(b.lines)
+    finally:
+        qemu.remove_esp(esp)
+    if code != 33:
+        sys.exit(f"smp_bench -smp {smp}: QEMU exit {qemu.qemu_exit_name(code)}\n{log[-800:]}")
+    return log
+
+
+def speedup(args, smp):
+    log = boot(args, "smp_bench_throughput", smp, "tcg,thread=multi")
+    rounds = [(int(a), int(c)) for a, _, c in ROUND.findall(log)]
+    ratios = [one / all_ for one, all_ in rounds]
+    one = statistics.median(r[0] for r in rounds)
+    all_ = statistics.median(r[1] for r in rounds)
+    print(f"-smp {smp}: 1 CPU {one / 1e6:.0f} Mcycles, {smp} CPUs {all_ / 1e6:.0f} Mcycles; "
+          f"speed-up per round {', '.join(f'{r:.2f}' for r in ratios)}; "
+          f"median {statistics.median(ratios):.2f}")
+    return statistics.median(ratios)
+
+
+def latencies(args):
+    log = boot(args, "smp_bench_latency", 2, "tcg", ("-icount", "shift=0"))
+    wake, ipi = WAKE.search(log), IPI.search(log)
+    print(f"-icount shift=0, -smp 2: cross-CPU wake-up {wake.group(2)} cycles per wake-up "
+          f"({wake.group(1)} of 6000 crossed CPUs); IPI round trip {ipi.group(1)} cycles")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--loader", required=True)
+    ap.add_argument("--ovmf-code", required=True)
+    ap.add_argument("--ovmf-vars", required=True)
+    ap.add_argument("--budget", type=float, default=1.7)
+    args = ap.parse_args()
+    print(f"host: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    two = speedup(args, 2)
+    speedup(args, 4)
+    latencies(args)
+    verdict = "ok" if two >= args.budget else "UNDER BUDGET"
+    print(f"speed-up on 2 CPUs {two:.2f}, budget {args.budget}: {verdict}")
+    return 0 if two >= args.budget else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+test_spinlock_SRCS := kernel/smp/spinlock.c test/host/smp/smp_fake.c
