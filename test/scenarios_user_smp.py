@@ -12,7 +12,8 @@ double acquisition of the process lock panics instead of passing:
   (esh running `echo | cat`), Ctrl+C, and every frame, heap byte and open
   file is back once the programs are gone;
 - system calls from several CPUs at once (two sysfuzz programs in the
-  background, 30,000 random calls each): the kernel survives and leaks nothing.
+  background, 50,000 random calls each, 100,001 in all): the kernel survives
+  and leaks nothing.
 """
 import re
 import time
@@ -78,13 +79,13 @@ def smp_user_body(b, con, ncpu):
     time.sleep(1)
     con.shell("echo back in the kernel shell", r"^back in the kernel shell$")
     # system calls from several CPUs at once
-    b.serial_write(b"run /test/sysfuzz 30000 &\r")
+    b.serial_write(b"run /test/sysfuzz 50000 &\r")
     time.sleep(0.5)
-    b.serial_write(b"run /test/sysfuzz 30001 &\r")
+    b.serial_write(b"run /test/sysfuzz 50001 &\r")
     got = set()
     while len(got) < 2:
-        lines = con.until(r"sysfuzz: 3000[01] calls returned, \d+ errors$", 300)
-        got.add(re.search(r"sysfuzz: (3000[01])", lines[-1]).group(1))
+        lines = con.until(r"sysfuzz: 5000[01] calls returned, \d+ errors$", 300)
+        got.add(re.search(r"sysfuzz: (5000[01])", lines[-1]).group(1))
     con.shell("echo fuzz done", r"^fuzz done$")
     # Ctrl+C stops a foreground program running on another CPU
     b.serial_write(b"run /bin/burn C 100000\r")
