@@ -234,6 +234,16 @@ void tty_input(uint32_t ch)
 	arch_irq_restore(irq);
 }
 
+void tty_flush_input(void)
+{
+	unsigned long irq = arch_irq_save();
+
+	tty.head = tty.tail;
+	tty.line_len = 0;
+	tty.eof = false;
+	arch_irq_restore(irq);
+}
+
 static long pipe_read(struct pipe *p, uint64_t ubuf, size_t n, bool nonblock)
 {
 	size_t got = 0;
