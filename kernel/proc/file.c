@@ -235,6 +235,16 @@ void tty_input(uint32_t ch)
 	proc_lock_give(irq);
 }
 
+void tty_flush_input(void)
+{
+	unsigned long irq = proc_lock_take();
+
+	tty.head = tty.tail;
+	tty.line_len = 0;
+	tty.eof = false;
+	proc_lock_give(irq);
+}
+
 static long pipe_read(struct pipe *p, uint64_t ubuf, size_t n, bool nonblock)
 {
 	size_t got = 0;

@@ -57,6 +57,14 @@ int file_unlink(const char *path);
 
 /* Terminal input from the shell while a program runs in the foreground. */
 void tty_input(uint32_t ch);
+/*
+ * Drops what was typed and not yet read: the line being edited, whole
+ * lines waiting for read() and a pending end of file. The shell calls it
+ * on Ctrl+C (as a Linux terminal flushes its input on SIGINT) and when it
+ * takes the keyboard back from an ended program, so half a line typed for
+ * one program is never glued to the first line the next one reads.
+ */
+void tty_flush_input(void);
 /* Live struct files and pipes, for leak checks. */
 unsigned file_live_count(void);
 

@@ -46,27 +46,41 @@ static bool is_ctrl_c(const struct kbd_event *ev)
 			       ((ev->mods & KBD_MOD_CTRL) && (ev->ch == 'c' || ev->ch == 'C')));
 }
 
-/* Keys to the program until it exits; then its status when not 0. */
+/* One key for the foreground program: Ctrl+C, or a character for its terminal. */
+static void run_key(struct shell *sh)
+{
+	const struct kbd_event *ev = &sh->ev;
+
+	if (is_ctrl_c(ev)) {
+		kprintf("^C\n");
+		tty_flush_input();       /* what was typed before ^C is not read after it */
+		proc_kill(proc_foreground_leaf(sh->run_pid), LX_SIGINT);
+	} else if (ev->pressed && ev->ch) {
+		tty_input(ev->ch);
+	} else if (ev->pressed && ev->key == KBD_KEY_ENTER) {
+		tty_input('\n');
+	} else if (ev->pressed && ev->key == KBD_KEY_BACKSPACE) {
+		tty_input(8);
+	}
+}
+
+/*
+ * Keys to the program while it lives (its end is checked first: keys that
+ * come after it are the shell's); then its status when not 0. Its unread
+ * input goes with it.
+ */
 enum task_poll shell_cmd_run_poll(struct shell *sh, struct task_cx *cx)
 {
 	int status;
 
 	if (!sh->run_pid)
 		return TASK_READY;
-	while (input_next_poll(&sh->ev, cx) == TASK_READY) {   /* registers our waker */
-		if (is_ctrl_c(&sh->ev)) {
-			kprintf("^C\n");
-			proc_kill(proc_foreground_leaf(sh->run_pid), LX_SIGINT);
-		} else if (sh->ev.pressed && sh->ev.ch) {
-			tty_input(sh->ev.ch);
-		} else if (sh->ev.pressed && sh->ev.key == KBD_KEY_ENTER) {
-			tty_input('\n');
-		} else if (sh->ev.pressed && sh->ev.key == KBD_KEY_BACKSPACE) {
-			tty_input(8);
-		}
-	}
-	if (proc_wait_poll(sh->run_pid, cx) == TASK_PENDING)
+	if (proc_wait_poll(sh->run_pid, cx) == TASK_PENDING) {
+		while (input_next_poll(&sh->ev, cx) == TASK_READY)   /* registers our waker */
+			run_key(sh);
 		return TASK_PENDING;
+	}
+	tty_flush_input();
 	status = proc_reap(sh->run_pid);
 	sh->run_pid = 0;
 	sh->run_status = status;
