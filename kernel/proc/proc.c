@@ -763,15 +763,6 @@ static void on_user_return(struct interrupt_frame *f)
 	spin_unlock(&proc_lock, irq);
 }
 
-/* The SYSCALL path: the whole call under the process lock. */
-static long on_syscall(const uint64_t a[6], struct interrupt_frame *f, uint64_t nr)
-{
-	unsigned long irq = spin_lock(&proc_lock);
-	long r = syscall_dispatch(a, f, nr);
-
-	spin_unlock(&proc_lock, irq);
-	return r;
-}
 
 static bool contains(const char *s, const char *word)
 {
@@ -854,7 +845,7 @@ static void on_tick(void)
 }
 
 static const struct arch_user_hooks hooks = {
-	.syscall = on_syscall,
+	.syscall = syscall_dispatch,   /* takes the process lock itself */
 	.user_return = on_user_return,
 	.user_fault = on_user_fault,
 	.user_kill = on_user_kill,

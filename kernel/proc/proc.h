@@ -12,7 +12,9 @@
  *
  * Context: one spinlock, the process lock (rank SPIN_RANK_PROC, outermost),
  * covers the table, every process's fields and the file layer. System
- * calls run with it held (and interrupts off) from entry to exit; the
+ * calls run with it held (and interrupts off) from entry to exit, except
+ * the identity ones (getpid, gettid, the getuid family), which read only
+ * the caller's own fields (kernel/proc/syscall.c: SYS_UNLOCKED); the
  * proc_* calls for kernel tasks (spawn, kill, wait_poll, reap, list,
  * foreground_leaf) take it themselves; proc_sleep_on, proc_wake_all,
  * proc_yield, proc_exit, proc_sys_kill expect it held.

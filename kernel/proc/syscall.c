@@ -36,6 +36,7 @@
 struct syscall_def {
 	const char *name;
 	syscall_fn *fn;
+	bool unlocked;     /* reads only the caller's own identity: no process lock */
 };
 
 static uint64_t calls, enosys[SYSCALL_MAX], enosys_other;
@@ -414,7 +415,8 @@ static long sys_prlimit64(const uint64_t a[6], struct interrupt_frame *f)
 
 /* ---- the table ---------------------------------------------------------------------- */
 
-#define SYS(nr, fn) [nr] = { #fn, fn }
+#define SYS(nr, fn) [nr] = { #fn, fn, false }
+#define SYS_UNLOCKED(nr, fn) [nr] = { #fn, fn, true }
 
 static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS(0, sys_read),
@@ -441,7 +443,7 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS(32, sys_dup),
 	SYS(33, sys_dup2),
 	SYS(35, sys_nanosleep),
-	SYS(39, sys_getpid),
+	SYS_UNLOCKED(39, sys_getpid),
 	SYS(56, sys_clone),
 	SYS(57, sys_fork),
 	SYS(58, sys_fork),               /* vfork: a full fork is a correct vfork */
@@ -457,13 +459,13 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS(89, sys_readlink),
 	SYS(96, sys_gettimeofday),
 	SYS(99, sys_sysinfo),
-	SYS(102, sys_getuid),
-	SYS(104, sys_getuid),            /* getgid */
-	SYS(107, sys_getuid),            /* geteuid */
-	SYS(108, sys_getuid),            /* getegid */
+	SYS_UNLOCKED(102, sys_getuid),
+	SYS_UNLOCKED(104, sys_getuid),            /* getgid */
+	SYS_UNLOCKED(107, sys_getuid),            /* geteuid */
+	SYS_UNLOCKED(108, sys_getuid),            /* getegid */
 	SYS(110, sys_getppid),
 	SYS(158, sys_arch_prctl),
-	SYS(186, sys_getpid),            /* gettid: one thread per process */
+	SYS_UNLOCKED(186, sys_getpid),            /* gettid: one thread per process */
 	SYS(200, sys_tkill),
 	SYS(217, sys_getdents64),
 	SYS(218, sys_set_tid_address),
@@ -480,16 +482,39 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS(318, sys_getrandom),
 };
 
-long syscall_dispatch(const uint64_t a[6], struct interrupt_frame *f, uint64_t nr)
+static long syscall_unknown(uint64_t nr)
 {
-	calls++;
-	if (__builtin_expect(nr < SYSCALL_MAX && table[nr].fn != NULL, 1))
-		return table[nr].fn(a, f);
+	unsigned long irq = proc_lock_take();
+
 	if (nr < SYSCALL_MAX)
 		enosys[nr]++;
 	else
 		enosys_other++;
+	proc_lock_give(irq);
 	return -LX_ENOSYS;
+}
+
+/*
+ * Every system call but the identity ones runs under the process lock
+ * (kernel/proc/proc.h): taken here, held across a switch away (a yield, a
+ * sleep), given back when the call returns, on whichever CPU that is.
+ */
+long syscall_dispatch(const uint64_t a[6], struct interrupt_frame *f, uint64_t nr)
+{
+	const struct syscall_def *d;
+	unsigned long irq;
+	long r;
+
+	__atomic_fetch_add(&calls, 1, __ATOMIC_RELAXED);
+	if (__builtin_expect(nr >= SYSCALL_MAX || table[nr].fn == NULL, 0))
+		return syscall_unknown(nr);
+	d = &table[nr];
+	if (d->unlocked)
+		return d->fn(a, f);
+	irq = proc_lock_take();
+	r = d->fn(a, f);
+	proc_lock_give(irq);
+	return r;
 }
 
 uint64_t syscall_total(void)
