@@ -260,6 +260,7 @@ static struct proc *alloc_slot(void)
 			slots_used = i + 1;
 		p->state = PROC_SLEEPING;   /* not runnable until set up */
 		p->cwd[0] = '/';
+		arch_fpu_clean(p->fpu);     /* FCW 0x37f, MXCSR 0x1f80 (fork overwrites) */
 		return p;
 	}
 	return NULL;
@@ -389,7 +390,7 @@ static void release(struct proc *p)
 		free_slot(p);     /* nobody will wait for it */
 }
 
-/* Makes p this CPU's running process: its address space, kernel stack, TLS. */
+/* Makes p this CPU's running process: its address space, kernel stack, TLS, FPU state. */
 static void load(struct cpu *c, struct proc *p)
 {
 	p->state = PROC_RUNNING;
@@ -400,6 +401,7 @@ static void load(struct cpu *c, struct proc *p)
 	arch_as_activate(p->root);
 	arch_set_kernel_stack(kstack_top(p));
 	arch_set_tls(p->fs_base);
+	arch_fpu_restore(p->fpu);
 }
 
 /*
@@ -466,6 +468,7 @@ void proc_yield(void)
 	if (p->state == PROC_RUNNING)
 		p->state = PROC_RUNNABLE;
 	p->fs_base = arch_tls();
+	arch_fpu_save(p->fpu);                /* the state travels with p, whichever CPU is next */
 	if (cpu_online_count() == 1 && taskq_empty(&sched_executor()->ready))
 		next = pick_next();
 	if (next == p) {
@@ -656,6 +659,8 @@ int proc_execve(const char *path, const char *const *argv, int argc,
 	arch_as_destroy(old);        /* the new space is active already */
 	commit_image(p, &im, path);
 	arch_set_tls(0);
+	arch_fpu_clean(p->fpu);      /* a new program starts from the clean state */
+	arch_fpu_restore(p->fpu);
 	signal_exec(&p->sig);
 	for (int i = 0; i < PROC_MAX_FDS; i++) {
 		if (p->fd[i] && p->cloexec[i]) {
@@ -691,6 +696,7 @@ int proc_fork(struct interrupt_frame *f)
 	c->brk = p->brk;
 	c->mmap_next = p->mmap_next;
 	c->fs_base = arch_tls();
+	arch_fpu_save(c->fpu);       /* the parent's registers as they are now */
 	signal_fork(&c->sig, &p->sig);
 	for (int i = 0; i < PROC_MAX_FDS; i++) {
 		c->fd[i] = p->fd[i] ? file_get(p->fd[i]) : NULL;
@@ -786,7 +792,7 @@ static bool contains(const char *s, const char *word)
 /* The signal Linux would send for an exception, from its report. */
 static int fault_signal(const char *what)
 {
-	if (contains(what, "ivide"))
+	if (contains(what, "ivide") || contains(what, "floating-point"))
 		return LX_SIGFPE;
 	if (contains(what, "pcode"))
 		return LX_SIGILL;
@@ -893,6 +899,7 @@ void proc_list(void)
 	unsigned long irq = spin_lock(&proc_lock);
 	struct kmalloc_stats ks;
 	struct pmm_stats st;
+	uint64_t ac_seen, ac_leaked;
 
 	kprintf("  PID  PPID STATE   CPU  TICKS   PAGES NAME\n");
 	for (int i = 0; i < PROC_MAX; i++) {
@@ -914,4 +921,7 @@ void proc_list(void)
 		(unsigned long long)syscall_total());
 	kprintf("switches: %llu process to process, %llu through the procs task\n",
 		(unsigned long long)switches_direct, (unsigned long long)switches_runner);
+	arch_user_ac_stats(&ac_seen, &ac_leaked);
+	kprintf("smap: %llu returns to ring 3 with AC set, %llu handlers ran with AC set\n",
+		(unsigned long long)ac_seen, (unsigned long long)ac_leaked);
 }
