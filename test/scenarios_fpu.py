@@ -59,13 +59,14 @@ def ac_case(con):
 def fpu_body(b, con, smp):
     con.until(su.SHELL, 120)
     log = "\n".join(su.ANSI.sub("", l) for l in b.lines)
-    su.check(re.search(r"^fpu: FXSAVE, 512 bytes per process, MXCSR_MASK 0x[0-9a-f]+", log, re.M),
-             "no fpu line in the boot log")
+    fpu_line = re.search(r"^fpu: FXSAVE, 512 bytes per process, MXCSR_MASK 0x[0-9a-f]+.*$", log, re.M)
+    su.check(fpu_line, "no fpu line in the boot log")
+    su.check("CR4.OSXSAVE off" in fpu_line.group(0), f"AVX state: {fpu_line.group(0)!r}")
     con.shell("run /bin/hello", r"^Hello from user space!$")
     before = su.frames_free(con)
     spin(con, 12)
     signal_cases(con)
-    detail = "spinners and signal cases"
+    detail = f"spinners and signal cases; boot log {fpu_line.group(0)[5:]!r}"
     if smp:
         su.check("SMAP on" in log, "SMAP not on with -cpu max")
         detail += f"; {ac_case(con)} returns with AC set, none leaked"
