@@ -13,6 +13,11 @@
  *   fpu badmxcsr     the handler writes 0xffffffff to fpregs->mxcsr: the
  *                    kernel cuts it to the CPU's MXCSR_MASK (never a #GP).
  *   fpu nullfp       the handler sets fpregs NULL: the clean state comes back.
+ *   fpu xm           unmasks SSE divide-by-zero and divides by zero: #XM,
+ *                    which must end the program with SIGFPE (CR4.OSXMMEXCPT
+ *                    on; without it the CPU raises #UD). Not in the scenario:
+ *                    QEMU 7.2's TCG sets MXCSR.ZE and raises nothing.
+ *   fpu mf           the same with the x87 (FCW.ZM clear, fwait): #MF, SIGFPE.
  *   fpu ac N         N loops with RFLAGS.AC set in ring 3 (popf), with
  *                    system calls and ticks landing in the kernel meanwhile.
  * Register-level code is inline assembly: no compiler-generated SSE can
@@ -245,10 +250,36 @@ static int run_ac(long loops)
 	return !(fl & 0x40000);
 }
 
+static int run_xm(void)
+{
+	uint32_t mx = MXCSR_DEFAULT & ~0x200u;      /* ZM clear: divide-by-zero unmasked */
+	double one = 1.0, zero = 0.0;
+
+	__asm__ volatile("ldmxcsr %[mx]\n divsd %[z], %[o]"
+			 : [o] "+x"(one) : [mx] "m"(mx), [z] "x"(zero));
+	__asm__ volatile("stmxcsr %0" : "=m"(mx));
+	printf("fpu: xm survived a divide by zero: %f mxcsr %#x\n", one, mx);
+	return 1;
+}
+
+/* The same with the x87: ZM unmasked in FCW, 1/0, then fwait raises #MF (CR0.NE on). */
+static int run_mf(void)
+{
+	uint16_t cw = FCW_DEFAULT & ~0x4u;
+
+	__asm__ volatile("fldcw %0\n fld1\n fldz\n fdivrp\n fwait\n fstp %%st(0)" : : "m"(cw));
+	printf("fpu: mf survived a divide by zero\n");
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "spin"))
 		return run_spin(argc >= 3 ? atoi(argv[2]) : 20);
+	if (argc >= 2 && !strcmp(argv[1], "xm"))
+		return run_xm();
+	if (argc >= 2 && !strcmp(argv[1], "mf"))
+		return run_mf();
 	if (argc >= 2 && !strcmp(argv[1], "ac"))
 		return run_ac(argc >= 3 ? atol(argv[2]) : 20000);
 	if (argc >= 2)
