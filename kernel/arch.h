@@ -226,7 +226,8 @@ int arch_msi_alloc(void (*fn)(void *ctx), void *ctx, struct arch_msi *out);
  * ARCH_FPU_BYTES long, ARCH_FPU_ALIGN aligned. The kernel never uses these
  * registers, so they hold the running process's state all the time.
  * cpu_init: CR0.MP/NE on, EM/TS off, CR4.OSFXSR/OSXMMEXCPT on, OSXSAVE off
- * (every CPU, from arch_user_cpu_init); init: the BSP's report, once.
+ * (every CPU, from arch_user_cpu_init); init: MXCSR_MASK, once on the BSP;
+ * print: one line for the cpu command (what is kept, what AVX the CPU offers).
  * save/restore: this CPU's registers to/from area; clean: the state a new
  * program starts with (FCW 0x37f, MXCSR 0x1f80, every register 0).
  * mxcsr_mask: the MXCSR bits this CPU accepts (FXRSTOR #GPs on any other).
@@ -235,6 +236,7 @@ int arch_msi_alloc(void (*fn)(void *ctx), void *ctx, struct arch_msi *out);
 #define ARCH_FPU_ALIGN 16
 void arch_fpu_cpu_init(void);
 void arch_fpu_init(void);
+void arch_fpu_print(void);
 void arch_fpu_save(void *area);
 void arch_fpu_restore(const void *area);
 void arch_fpu_clean(void *area);

@@ -27,8 +27,6 @@
 #define CR4_OSFXSR        (1ull << 9)     /* FXSAVE/FXRSTOR and SSE */
 #define CR4_OSXMMEXCPT    (1ull << 10)    /* unmasked SSE exceptions as #XM */
 #define CR4_OSXSAVE       (1ull << 18)
-#define CPUID1_EDX_FXSR   (1u << 24)
-#define CPUID1_EDX_SSE2   (1u << 26)
 #define CPUID1_ECX_XSAVE  (1u << 26)
 #define CPUID1_ECX_AVX    (1u << 28)
 #define FX_FCW            0               /* Intel SDM vol. 1, table 10-2: FXSAVE layout */
@@ -72,21 +70,27 @@ uint32_t arch_fpu_mxcsr_mask(void)
 	return mxcsr_mask;
 }
 
-/* Once, on the BSP after arch_fpu_cpu_init: MXCSR_MASK, and what is not kept. */
+/* Once, on the BSP after arch_fpu_cpu_init: the MXCSR bits this CPU accepts. */
 void arch_fpu_init(void)
 {
 	static uint8_t probe[ARCH_FPU_BYTES] __attribute__((aligned(16)));
-	uint32_t r[4], m;
+	uint32_t m;
 
-	cpuid(1, 0, r);
-	if (!(r[3] & CPUID1_EDX_FXSR) || !(r[3] & CPUID1_EDX_SSE2))
-		kprintf("fpu: CPUID says no FXSR/SSE2: x86_64 requires both\n");
 	memset(probe, 0, sizeof(probe));
 	arch_fpu_save(probe);
 	memcpy(&m, probe + FX_MXCSR_MASK, sizeof(m));
 	mxcsr_mask = m ? m : MXCSR_MASK_OLD;
+}
+
+/* For the cpu command: what is kept per process and what the CPU offers that is not. */
+void arch_fpu_print(void)
+{
+	uint32_t r[4];
+
+	cpuid(1, 0, r);
 	kprintf("fpu: FXSAVE, %u bytes per process, MXCSR_MASK %#x; XSAVE %s, AVX %s: "
-		"CR4.OSXSAVE off, no AVX state kept\n", (unsigned)ARCH_FPU_BYTES, mxcsr_mask,
+		"CR4.OSXSAVE %s, no AVX state kept\n", (unsigned)ARCH_FPU_BYTES, mxcsr_mask,
 		(r[2] & CPUID1_ECX_XSAVE) ? "offered" : "absent",
-		(r[2] & CPUID1_ECX_AVX) ? "offered (unavailable to programs)" : "absent");
+		(r[2] & CPUID1_ECX_AVX) ? "offered (unavailable to programs)" : "absent",
+		(read_cr4() & CR4_OSXSAVE) ? "ON (a bug)" : "off");
 }
