@@ -6,8 +6,8 @@
   on sched_yield and on the tick; signal handlers that clobber the
   registers, edit the frame's fpregs, hand back a hostile MXCSR or a NULL
   fpregs; an unmasked x87 divide by zero ends the program with SIGFPE;
-- two CPUs with -cpu max (SMAP on): the same spinners, now moving between
-  CPUs; the hostile MXCSR against this CPU's MXCSR_MASK; a program running
+- two CPUs with -cpu max (SMAP on): the same spinners, which must move between
+  CPUs at least once (`procs` counts loads onto another CPU); the hostile MXCSR against this CPU's MXCSR_MASK; a program running
   with RFLAGS.AC set while ticks and system calls enter the kernel, after
   which `procs` must say that no handler ran with AC set.
 
@@ -20,6 +20,11 @@ from scenarios import scenario
 import scenarios_user as su  # attributes read at run time
 
 SIGNAL_CASES = ("sig", "edit", "badmxcsr", "nullfp")
+
+
+def cpu_moves(con):
+    out = con.shell("procs", r"^switches: ")
+    return int(re.search(r"(\d+) onto another CPU", out[-1]).group(1))
 
 
 def spin(con, rounds):
@@ -73,13 +78,16 @@ def fpu_body(b, con, smp):
     su.check("CR4.OSXSAVE off" in fpu_line.group(0), f"AVX state: {fpu_line.group(0)!r}")
     con.shell("run /bin/hello", r"^Hello from user space!$")
     before = su.frames_free(con)
+    moves = cpu_moves(con)
     spin(con, 12)
+    moves = cpu_moves(con) - moves
     signal_cases(con)
     x87_exception(con)
     detail = f"spinners and signal cases; cpu says {fpu_line.group(0)[5:]!r}"
     if smp:
         su.check("SMAP on" in log, "SMAP not on with -cpu max")
-        detail += f"; {ac_case(con)} returns with AC set, none leaked"
+        su.check(moves > 0, "the spinners never moved between CPUs")
+        detail += f"; spinners moved CPU {moves} times; {ac_case(con)} returns with AC set, none leaked"
     after = su.frames_free(con)
     su.check(after == before, f"(frames, heap bytes in use, open files) {before} before, {after} after")
     return detail

@@ -33,6 +33,7 @@
 static struct proc procs[PROC_MAX];
 static int slots_used;          /* every slot at or above it is free: the scans stop there */
 static uint64_t switches_direct, switches_runner;
+static uint64_t cpu_moves;      /* loads on another CPU than the last: the FPU state travelled */
 static int next_pid = 1;
 static struct spinlock proc_lock = SPINLOCK_INIT("proc", SPIN_RANK_PROC);
 static struct waker runner_wakers[SMP_MAX_CPUS];   /* the procs tasks' */
@@ -394,6 +395,7 @@ static void release(struct proc *p)
 static void load(struct cpu *c, struct proc *p)
 {
 	p->state = PROC_RUNNING;
+	cpu_moves += p->cpu != c->index;
 	p->cpu = c->index;
 	c->current = p;
 	c->need_resched = p->kill_sig ? RESCHED_SIGNAL : 0;   /* one that came while off the CPU */
@@ -919,8 +921,9 @@ void proc_list(void)
 		"system calls: %llu\n", (unsigned long long)st.free,
 		(unsigned long long)(ks.mapped / PAGE_SIZE), ks.heap.in_use, file_live_count(),
 		(unsigned long long)syscall_total());
-	kprintf("switches: %llu process to process, %llu through the procs task\n",
-		(unsigned long long)switches_direct, (unsigned long long)switches_runner);
+	kprintf("switches: %llu process to process, %llu through the procs task, %llu onto "
+		"another CPU\n", (unsigned long long)switches_direct,
+		(unsigned long long)switches_runner, (unsigned long long)cpu_moves);
 	arch_user_ac_stats(&ac_seen, &ac_leaked);
 	kprintf("smap: %llu returns to ring 3 with AC set, %llu handlers ran with AC set\n",
 		(unsigned long long)ac_seen, (unsigned long long)ac_leaked);
