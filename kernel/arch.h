@@ -219,6 +219,29 @@ struct arch_msi {
 };
 int arch_msi_alloc(void (*fn)(void *ctx), void *ctx, struct arch_msi *out);
 
+/* ---- FPU state of user programs (arch/x86_64/fpu.c; docs/proc.md) ---- */
+
+/*
+ * A process's x87/SSE registers while it is off the CPU: an FXSAVE image,
+ * ARCH_FPU_BYTES long, ARCH_FPU_ALIGN aligned. The kernel never uses these
+ * registers, so they hold the running process's state all the time.
+ * cpu_init: CR0.MP/NE on, EM/TS off, CR4.OSFXSR/OSXMMEXCPT on, OSXSAVE off
+ * (every CPU, from arch_user_cpu_init); init: MXCSR_MASK, once on the BSP;
+ * print: one line for the cpu command (what is kept, what AVX the CPU offers).
+ * save/restore: this CPU's registers to/from area; clean: the state a new
+ * program starts with (FCW 0x37f, MXCSR 0x1f80, every register 0).
+ * mxcsr_mask: the MXCSR bits this CPU accepts (FXRSTOR #GPs on any other).
+ */
+#define ARCH_FPU_BYTES 512
+#define ARCH_FPU_ALIGN 16
+void arch_fpu_cpu_init(void);
+void arch_fpu_init(void);
+void arch_fpu_print(void);
+void arch_fpu_save(void *area);
+void arch_fpu_restore(const void *area);
+void arch_fpu_clean(void *area);
+uint32_t arch_fpu_mxcsr_mask(void);
+
 /* ---- user mode (arch/x86_64/user.c, user.S; docs/proc.md) ---- */
 
 #define ARCH_USER_TOP   0x0000800000000000ull  /* user half: [0, ARCH_USER_TOP) */
@@ -252,6 +275,12 @@ struct arch_user_hooks {
 void arch_user_init(const struct arch_user_hooks *hooks);
 /* Which protections are on: "smep smap umip" subset, for the banner and tests. */
 void arch_user_features(bool *smep, bool *smap, bool *umip);
+/*
+ * SMAP inside interrupts, for tests: returns to ring 3 whose frame had
+ * RFLAGS.AC set (seen), and how many of them found AC still set in the
+ * kernel's handler (leaked: must stay 0). Counted only while SMAP is on.
+ */
+void arch_user_ac_stats(uint64_t *seen, uint64_t *leaked);
 
 /* The stack an interrupt or SYSCALL from ring 3 lands on (this CPU). */
 void arch_set_kernel_stack(uint64_t top);

@@ -50,6 +50,17 @@ isr_stubs:
 	.type isr_common, @function
 isr_common:
 	cld				/* the C ABI wants DF clear */
+	/*
+	 * SMAP: RFLAGS.AC may be set by ring 3 (popfq is allowed there) or by a
+	 * user copy's stac when it faults; the handler must not inherit it.
+	 * iretq gives the interrupted code its own AC back. clac is #UD
+	 * without SMAP, and without SMAP AC means nothing in ring 0: test the
+	 * flag the copy helpers use (3 instructions; a popfq would serialise).
+	 */
+	testb	$1, uaccess_smap(%rip)
+	jz	0f
+	clac
+0:
 	testb	$3, 24(%rsp)		/* from ring 3: the kernel's GS base */
 	jz	1f
 	swapgs

@@ -39,6 +39,7 @@
 /* FMASK: clear TF, IF, DF, IOPL, NT and AC on SYSCALL (as Linux does). */
 #define SYSCALL_FMASK     0x47700ull
 #define RFLAGS_FIXED      0x2ull
+#define RFLAGS_AC         (1ull << 18)
 #define PAGE_BYTES        4096
 
 void syscall_entry(void);
@@ -51,6 +52,7 @@ static const struct arch_user_hooks *hooks;
 long (*arch_syscall_fn)(const uint64_t a[6], struct interrupt_frame *f, uint64_t nr);
 static bool have_smep, have_umip;
 static uint64_t kernel_root;
+static uint64_t ac_seen, ac_leaked;   /* arch_user_ac_stats */
 
 /* What this CPU offers (every CPU of a machine reports the same). */
 static void detect_protections(void)
@@ -75,6 +77,7 @@ void arch_user_cpu_init(void)
 	wrmsr(MSR_KERNEL_GS, 0);        /* the user's GS base until a process sets one */
 	write_cr4(read_cr4() | (have_smep ? CR4_SMEP : 0) | (uaccess_smap ? CR4_SMAP : 0) |
 		  (have_umip ? CR4_UMIP : 0));
+	arch_fpu_cpu_init();            /* user programs' SSE: every CPU */
 }
 
 void arch_user_init(const struct arch_user_hooks *h)
@@ -84,6 +87,7 @@ void arch_user_init(const struct arch_user_hooks *h)
 	kernel_root = read_cr3() & PTE_ADDR;
 	detect_protections();
 	arch_user_cpu_init();
+	arch_fpu_init();
 	kprintf("user: SYSCALL/SYSRET on; SMEP %s, SMAP %s, UMIP %s\n",
 		have_smep ? "on" : "absent", uaccess_smap ? "on" : "absent",
 		have_umip ? "on" : "absent");
@@ -309,6 +313,25 @@ uint64_t arch_tls(void)
 
 /* ---- called by the stubs ---------------------------------------------------- */
 
+/*
+ * Ring 3 ran with AC set: the entry stubs must have cleared it for the
+ * handler (SYSCALL through FMASK, isr_common with clac), or SMAP was off
+ * for the whole handler. Still inside the handler here: read RFLAGS.
+ */
+static void count_ac(const struct interrupt_frame *f)
+{
+	(void)f;
+	__atomic_fetch_add(&ac_seen, 1, __ATOMIC_RELAXED);
+	if (read_rflags() & RFLAGS_AC)
+		__atomic_fetch_add(&ac_leaked, 1, __ATOMIC_RELAXED);
+}
+
+void arch_user_ac_stats(uint64_t *seen, uint64_t *leaked)
+{
+	*seen = __atomic_load_n(&ac_seen, __ATOMIC_RELAXED);
+	*leaked = __atomic_load_n(&ac_leaked, __ATOMIC_RELAXED);
+}
+
 
 /*
  * Before IRETQ to ring 3: the process layer's hook, then a last check that
@@ -320,6 +343,8 @@ void arch_user_return(struct interrupt_frame *f)
 {
 	if (!hooks || !(f->cs & 3))
 		return;
+	if ((f->rflags & RFLAGS_AC) && uaccess_smap)
+		count_ac(f);
 	hooks->user_return(f);
 	while (f->rip >= ARCH_USER_TOP) {
 		hooks->user_fault(f, "return to an address outside the user half");

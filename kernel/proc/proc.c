@@ -33,6 +33,7 @@
 static struct proc procs[PROC_MAX];
 static int slots_used;          /* every slot at or above it is free: the scans stop there */
 static uint64_t switches_direct, switches_runner;
+static uint64_t cpu_moves;      /* loads on another CPU than the last: the FPU state travelled */
 static int next_pid = 1;
 static struct spinlock proc_lock = SPINLOCK_INIT("proc", SPIN_RANK_PROC);
 static struct waker runner_wakers[SMP_MAX_CPUS];   /* the procs tasks' */
@@ -260,6 +261,7 @@ static struct proc *alloc_slot(void)
 			slots_used = i + 1;
 		p->state = PROC_SLEEPING;   /* not runnable until set up */
 		p->cwd[0] = '/';
+		arch_fpu_clean(p->fpu);     /* FCW 0x37f, MXCSR 0x1f80 (fork overwrites) */
 		return p;
 	}
 	return NULL;
@@ -389,10 +391,11 @@ static void release(struct proc *p)
 		free_slot(p);     /* nobody will wait for it */
 }
 
-/* Makes p this CPU's running process: its address space, kernel stack, TLS. */
+/* Makes p this CPU's running process: its address space, kernel stack, TLS, FPU state. */
 static void load(struct cpu *c, struct proc *p)
 {
 	p->state = PROC_RUNNING;
+	cpu_moves += p->cpu != c->index;
 	p->cpu = c->index;
 	c->current = p;
 	c->need_resched = p->kill_sig ? RESCHED_SIGNAL : 0;   /* one that came while off the CPU */
@@ -400,6 +403,7 @@ static void load(struct cpu *c, struct proc *p)
 	arch_as_activate(p->root);
 	arch_set_kernel_stack(kstack_top(p));
 	arch_set_tls(p->fs_base);
+	arch_fpu_restore(p->fpu);
 }
 
 /*
@@ -466,6 +470,7 @@ void proc_yield(void)
 	if (p->state == PROC_RUNNING)
 		p->state = PROC_RUNNABLE;
 	p->fs_base = arch_tls();
+	arch_fpu_save(p->fpu);                /* the state travels with p, whichever CPU is next */
 	if (cpu_online_count() == 1 && taskq_empty(&sched_executor()->ready))
 		next = pick_next();
 	if (next == p) {
@@ -656,6 +661,8 @@ int proc_execve(const char *path, const char *const *argv, int argc,
 	arch_as_destroy(old);        /* the new space is active already */
 	commit_image(p, &im, path);
 	arch_set_tls(0);
+	arch_fpu_clean(p->fpu);      /* a new program starts from the clean state */
+	arch_fpu_restore(p->fpu);
 	signal_exec(&p->sig);
 	for (int i = 0; i < PROC_MAX_FDS; i++) {
 		if (p->fd[i] && p->cloexec[i]) {
@@ -691,6 +698,7 @@ int proc_fork(struct interrupt_frame *f)
 	c->brk = p->brk;
 	c->mmap_next = p->mmap_next;
 	c->fs_base = arch_tls();
+	arch_fpu_save(c->fpu);       /* the parent's registers as they are now */
 	signal_fork(&c->sig, &p->sig);
 	for (int i = 0; i < PROC_MAX_FDS; i++) {
 		c->fd[i] = p->fd[i] ? file_get(p->fd[i]) : NULL;
@@ -777,7 +785,7 @@ static bool contains(const char *s, const char *word)
 /* The signal Linux would send for an exception, from its report. */
 static int fault_signal(const char *what)
 {
-	if (contains(what, "ivide"))
+	if (contains(what, "ivide") || contains(what, "floating-point"))
 		return LX_SIGFPE;
 	if (contains(what, "pcode"))
 		return LX_SIGILL;
@@ -884,6 +892,7 @@ void proc_list(void)
 	unsigned long irq = spin_lock(&proc_lock);
 	struct kmalloc_stats ks;
 	struct pmm_stats st;
+	uint64_t ac_seen, ac_leaked;
 
 	kprintf("  PID  PPID STATE   CPU  TICKS   PAGES NAME\n");
 	for (int i = 0; i < PROC_MAX; i++) {
@@ -903,6 +912,10 @@ void proc_list(void)
 		"system calls: %llu\n", (unsigned long long)st.free,
 		(unsigned long long)(ks.mapped / PAGE_SIZE), ks.heap.in_use, file_live_count(),
 		(unsigned long long)syscall_total());
-	kprintf("switches: %llu process to process, %llu through the procs task\n",
-		(unsigned long long)switches_direct, (unsigned long long)switches_runner);
+	kprintf("switches: %llu process to process, %llu through the procs task, %llu onto "
+		"another CPU\n", (unsigned long long)switches_direct,
+		(unsigned long long)switches_runner, (unsigned long long)cpu_moves);
+	arch_user_ac_stats(&ac_seen, &ac_leaked);
+	kprintf("smap: %llu returns to ring 3 with AC set, %llu handlers ran with AC set\n",
+		(unsigned long long)ac_seen, (unsigned long long)ac_leaked);
 }

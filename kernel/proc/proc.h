@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/arch.h"
 #include "kernel/async/task.h"
 #include "kernel/proc/signal.h"
 
@@ -68,6 +69,8 @@ struct proc {
 	uint64_t slice_ticks;          /* kernel ticks in its current slice */
 	unsigned cpu;                  /* the CPU it runs or last ran on */
 	uint64_t wait_obj;             /* what a sleeping process waits for */
+	/* x87/SSE registers while off the CPU: saved by proc_yield, loaded by load() */
+	uint8_t fpu[ARCH_FPU_BYTES] __attribute__((aligned(ARCH_FPU_ALIGN)));
 };
 
 /* Hooks into the CPU, the procs task, the tick. Main flow, after sched_init. */

@@ -60,3 +60,35 @@ int sigframe_check(const struct lx_rt_sigframe *frame, uint64_t regs[SIGCONTEXT_
 	*mask = frame->uc.uc_sigmask & ~SIG_UNCATCHABLE;
 	return 0;
 }
+
+void sigframe_set_fpu(struct lx_rt_sigframe *frame, uint64_t frame_va,
+		      const struct lx_fpstate *fpu)
+{
+	frame->fpstate = *fpu;
+	memset(frame->fpstate.reserved2, 0, sizeof(frame->fpstate.reserved2));
+	memset(frame->fpstate.sw_reserved, 0, sizeof(frame->fpstate.sw_reserved));
+	frame->uc.uc_mcontext.fpstate = frame_va + offsetof(struct lx_rt_sigframe, fpstate);
+}
+
+int sigframe_fpu_source(const struct lx_rt_sigframe *frame, uint64_t *va)
+{
+	uint64_t p = frame->uc.uc_mcontext.fpstate;
+
+	*va = p;
+	if (!p)
+		return 0;
+	return user_address(p) && p + sizeof(struct lx_fpstate) <= SIGFRAME_USER_TOP ? 0 : -1;
+}
+
+void sigframe_fpu_sanitize(struct lx_fpstate *fpu, uint32_t mxcsr_mask)
+{
+	fpu->mxcsr &= mxcsr_mask;
+	memset(fpu->sw_reserved, 0, sizeof(fpu->sw_reserved));
+}
+
+void sigframe_fpu_clean(struct lx_fpstate *fpu)
+{
+	memset(fpu, 0, sizeof(*fpu));
+	fpu->cwd = LX_FCW_DEFAULT;
+	fpu->mxcsr = LX_MXCSR_DEFAULT;
+}

@@ -71,7 +71,7 @@ struct lx_sigcontext {
 	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
 	uint16_t cs, gs, fs, ss;
 	uint64_t err, trapno, oldmask, cr2;
-	uint64_t fpstate;                 /* 0: no FPU state saved (Ember does not) */
+	uint64_t fpstate;                 /* user address of the frame's lx_fpstate (0: none) */
 	uint64_t reserved1[8];
 };
 _Static_assert(sizeof(struct lx_sigcontext) == 256, "x86_64 sigcontext is 256 bytes");
@@ -100,15 +100,42 @@ struct lx_siginfo {
 };
 _Static_assert(sizeof(struct lx_siginfo) == 128, "siginfo_t is 128 bytes");
 
-/* arch/x86/kernel/signal.c: the return address first, so the handler "was called". */
+/*
+ * asm/sigcontext.h, struct _fpstate_64: the FXSAVE image (Intel SDM vol. 1,
+ * table 10-2), what sigcontext.fpstate points at (musl: fpregs).
+ */
+struct lx_fpstate {
+	uint16_t cwd, swd, twd, fop;      /* x87 control, status, abridged tag, opcode */
+	uint64_t rip, rdp;
+	uint32_t mxcsr, mxcsr_mask;
+	uint32_t st_space[32];            /* ST0-7 / MM0-7, 16 bytes each */
+	uint32_t xmm_space[64];           /* XMM0-15 */
+	uint32_t reserved2[12];
+	uint32_t sw_reserved[12];         /* Linux's XSAVE magic lives here: 0, no XSAVE */
+};
+_Static_assert(sizeof(struct lx_fpstate) == 512, "the FXSAVE image is 512 bytes");
+_Static_assert(offsetof(struct lx_fpstate, mxcsr) == 24, "MXCSR at 24");
+_Static_assert(offsetof(struct lx_fpstate, xmm_space) == 160, "XMM0 at 160");
+#define LX_FCW_DEFAULT   0x037f           /* FNINIT: every x87 exception masked */
+#define LX_MXCSR_DEFAULT 0x1f80           /* every SSE exception masked, round to nearest */
+
+/*
+ * arch/x86/kernel/signal.c: the return address first, so the handler "was
+ * called". The FPU state follows the siginfo, 16-byte aligned (the frame
+ * starts 8 bytes past a multiple of 16), as Linux puts it above the frame.
+ */
 struct lx_rt_sigframe {
 	uint64_t pretcode;                /* sa_restorer */
 	struct lx_ucontext uc;
 	struct lx_siginfo info;
+	struct lx_fpstate fpstate;        /* uc.uc_mcontext.fpstate points here */
 };
-_Static_assert(sizeof(struct lx_rt_sigframe) == 440, "x86_64 rt_sigframe is 440 bytes");
+_Static_assert(sizeof(struct lx_rt_sigframe) == 952, "rt_sigframe + fxsave image: 952 bytes");
 _Static_assert(offsetof(struct lx_rt_sigframe, uc.uc_mcontext) == 48, "mcontext at 48");
 _Static_assert(offsetof(struct lx_rt_sigframe, info) == 312, "siginfo at 312");
+_Static_assert(offsetof(struct lx_rt_sigframe, fpstate) % 16 == 8,
+	       "fpstate 16-byte aligned in a frame placed at 8 mod 16");
+#define SIGFRAME_HEAD_BYTES offsetof(struct lx_rt_sigframe, fpstate)
 
 #define SIGFRAME_REDZONE 128              /* the ABI's red zone below the interrupted RSP */
 #define SIGFRAME_USER_TOP 0x0000800000000000ull
@@ -139,5 +166,31 @@ void sigframe_build(struct lx_rt_sigframe *frame, const uint64_t regs[SIGCONTEXT
  */
 int sigframe_check(const struct lx_rt_sigframe *frame, uint64_t regs[SIGCONTEXT_GREGS],
 		   uint64_t *mask);
+
+/*
+ * The FPU state of the interrupted code into the frame, which will sit at
+ * user address frame_va: copied (the reserved and software bytes cleared)
+ * and uc_mcontext.fpstate pointed at it.
+ */
+void sigframe_set_fpu(struct lx_rt_sigframe *frame, uint64_t frame_va,
+		      const struct lx_fpstate *fpu);
+
+/*
+ * rt_sigreturn: where the FPU state to restore is. 0 with *va = 0 (NULL:
+ * the clean state) or the address of 512 bytes in the user half; -1 when
+ * they would not lie in the user half (the caller kills with SIGSEGV).
+ */
+int sigframe_fpu_source(const struct lx_rt_sigframe *frame, uint64_t *va);
+
+/*
+ * Makes an FPU image a program handed in safe for FXRSTOR: MXCSR keeps
+ * only the bits in mxcsr_mask (a reserved bit would be a #GP in the
+ * kernel); the software bytes are cleared. Every other field is accepted
+ * by FXRSTOR whatever it holds.
+ */
+void sigframe_fpu_sanitize(struct lx_fpstate *fpu, uint32_t mxcsr_mask);
+
+/* The state a handler given fpstate NULL gets back: FCW 0x37f, MXCSR 0x1f80, the rest 0. */
+void sigframe_fpu_clean(struct lx_fpstate *fpu);
 
 #endif

@@ -92,8 +92,12 @@ static bool setup_frame(struct proc *p, struct interrupt_frame *f, int sig)
 	else
 		info.u.kill.pid = n->pid;
 	sigframe_build(&fr, regs, p->sig.blocked, &info, a->restorer, trap, err, cr2);
+	arch_fpu_save(p->fpu);               /* the interrupted code's, live in the CPU */
+	sigframe_set_fpu(&fr, sp, (const struct lx_fpstate *)p->fpu);
 	if (!sp || copy_to_user(sp, &fr, sizeof(fr)))
 		return false;
+	arch_fpu_clean(p->fpu);              /* the handler starts clean, as on Linux */
+	arch_fpu_restore(p->fpu);
 	arch_frame_enter_handler(f, a->handler, sp, (uint64_t)sig,
 				 sp + __builtin_offsetof(struct lx_rt_sigframe, info),
 				 sp + __builtin_offsetof(struct lx_rt_sigframe, uc));
@@ -211,6 +215,28 @@ long sys_tgkill(const uint64_t a[6], struct interrupt_frame *f)
 }
 
 /*
+ * The FPU state a frame names, into p->fpu (free while p runs) and the
+ * CPU: copied into the kernel first, MXCSR cut to what the CPU accepts, so
+ * no frame can make FXRSTOR fault; NULL gives the clean state. -1 when the
+ * pointer is outside the user half or the copy faults.
+ */
+static int restore_fpu(struct proc *p, const struct lx_rt_sigframe *fr)
+{
+	struct lx_fpstate *fx = (struct lx_fpstate *)p->fpu;
+	uint64_t va;
+
+	if (sigframe_fpu_source(fr, &va))
+		return -1;
+	if (!va)
+		sigframe_fpu_clean(fx);
+	else if (copy_from_user(fx, va, sizeof(*fx)))
+		return -1;
+	sigframe_fpu_sanitize(fx, arch_fpu_mxcsr_mask());
+	arch_fpu_restore(fx);
+	return 0;
+}
+
+/*
  * The handler returned through its restorer: the frame sits where the
  * return address was popped from. A frame that does not check out ends the
  * process with SIGSEGV; one that does takes effect through IRETQ.
@@ -223,8 +249,8 @@ long sys_rt_sigreturn(const uint64_t a[6], struct interrupt_frame *f)
 
 	(void)a;
 	arch_frame_get_regs(f, regs);
-	if (regs[REG_RSP] < 8 || copy_from_user(&fr, regs[REG_RSP] - 8, sizeof(fr)) ||
-	    sigframe_check(&fr, regs, &mask)) {
+	if (regs[REG_RSP] < 8 || copy_from_user(&fr, regs[REG_RSP] - 8, SIGFRAME_HEAD_BYTES) ||
+	    sigframe_check(&fr, regs, &mask) || restore_fpu(p, &fr)) {
 		kprintf("proc: %d (%s) killed: bad signal frame at 0x%llx\n", p->pid, p->name,
 			(unsigned long long)regs[REG_RSP]);
 		proc_exit(LX_W_SIGNAL(LX_SIGSEGV));

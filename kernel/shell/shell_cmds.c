@@ -203,6 +203,7 @@ static int cmd_cpu(struct shell *sh, int argc, char **argv)
 		if (ci.features & (1ull << i))
 			kprintf(" %s", name);
 	kprintf("\n");
+	arch_fpu_print();
 	return 0;
 }
 

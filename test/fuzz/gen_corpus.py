@@ -222,6 +222,14 @@ def sigframe_seeds():
         sc = struct.pack("<18Q", *regs) + struct.pack("<4H", cs, 0, 0, 0x2b) + bytes(256 - 152)
         uc = struct.pack("<QQQiiQ", 0, 0, 0, 0, 0, 0) + sc + struct.pack("<Q", mask)
         return struct.pack("<Q", 0x401000) + uc + bytes(128)
+    def with_fpu(fpstate, mxcsr):
+        """A sane frame whose fpstate points at va with an FXSAVE image after the siginfo."""
+        f = bytearray(frame(0x401000, 0x7ffffffde100, 0x246)) + bytearray(512)
+        struct.pack_into("<Q", f, 0, 0x7ffffffde008)
+        struct.pack_into("<Q", f, 48 + 24 * 8, fpstate)
+        struct.pack_into("<H", f, 440, 0x37f)
+        struct.pack_into("<II", f, 440 + 24, mxcsr, 0xffff)
+        return bytes(f)
     return {
         "sane": frame(0x401234, 0x7ffffffde000, 0x246),
         "kernel_cs_iopl3_tf": frame(0x401234, 0x7ffffffde000, 0x3346, cs=0x08),
@@ -230,6 +238,8 @@ def sigframe_seeds():
         "rip_noncanonical": frame(0x0000800000000000, 0x7ffffffde000, 0x246),
         "rsp_noncanonical": frame(0x401234, 0x8000000000000000, 0x246),
         "short": b"\x08" * 40,
+        "fpstate_hostile_mxcsr": with_fpu(0x7ffffffde008 + 440, 0xffffffff),
+        "fpstate_past_the_user_half": with_fpu(0x7ffffffffe01, 0x1f80),
     }
 
 

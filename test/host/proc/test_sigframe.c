@@ -5,7 +5,11 @@
  * ucontext_t and __restore_rt look for them; rt_sigreturn's check takes a
  * well-formed frame back unchanged, sanitises RFLAGS (no IOPL, TF, NT, VM,
  * IF forced on), drops SIGKILL/SIGSTOP from the mask, and refuses RIP or RSP
- * outside the user half (kernel half, non-canonical).
+ * outside the user half (kernel half, non-canonical). The FPU image: in the
+ * frame after the siginfo, 16-byte aligned at the user address, pointed at
+ * by fpstate, reserved bytes cleared; on the way back a NULL pointer means
+ * the clean state, a pointer whose 512 bytes leave the user half is
+ * refused, and MXCSR is cut to the CPU's mask whatever the program wrote.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -148,6 +152,80 @@ static void rip_or_rsp_outside_the_user_half_is_refused(void **state)
 	assert_int_equal(sigframe_check(&fr, out, &mask), 0);
 }
 
+static void fpu_image_sits_in_the_frame_aligned_and_pointed_at(void **state)
+{
+	struct lx_rt_sigframe fr;
+	struct lx_fpstate fx;
+	struct lx_siginfo info = { .si_signo = 10 };
+	uint64_t r[SIGCONTEXT_GREGS], va = 0, sp;
+
+	(void)state;
+	regs_fill(r);
+	memset(&fx, 0xa5, sizeof(fx));
+	fx.mxcsr = 0x3f80;
+	sp = sigframe_place(0x7ffffffde123ull);
+	sigframe_build(&fr, r, 0, &info, 0x401000, 0, 0, 0);
+	sigframe_set_fpu(&fr, sp, &fx);
+	assert_int_equal(offsetof(struct lx_rt_sigframe, fpstate), 440);
+	assert_int_equal(fr.uc.uc_mcontext.fpstate, sp + 440);
+	assert_int_equal(fr.uc.uc_mcontext.fpstate % 16, 0);
+	assert_true(sp + sizeof(fr) <= 0x7ffffffde123ull - SIGFRAME_REDZONE);
+	assert_memory_equal(&fr.fpstate, &fx, 416);        /* x87, MXCSR, ST, XMM as saved */
+	for (int i = 0; i < 12; i++) {
+		assert_int_equal(fr.fpstate.reserved2[i], 0);
+		assert_int_equal(fr.fpstate.sw_reserved[i], 0);
+	}
+	assert_int_equal(sigframe_fpu_source(&fr, &va), 0);
+	assert_int_equal(va, sp + 440);
+}
+
+static void fpu_source_null_is_clean_and_outside_the_user_half_is_refused(void **state)
+{
+	static const uint64_t bad[] = { 0x00007ffffffffe01ull, 0x0000800000000000ull,
+		0xffff800000000000ull, ~0ull, 0x8000000000000000ull, 0xfffffffffffffe00ull };
+	struct lx_rt_sigframe fr;
+	struct lx_fpstate fx;
+	uint64_t va = 1;
+
+	(void)state;
+	memset(&fr, 0, sizeof(fr));
+	assert_int_equal(sigframe_fpu_source(&fr, &va), 0);
+	assert_int_equal(va, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fr.uc.uc_mcontext.fpstate = bad[i];
+		assert_int_equal(sigframe_fpu_source(&fr, &va), -1);
+	}
+	fr.uc.uc_mcontext.fpstate = 0x00007ffffffffe00ull;     /* the last 512 user bytes */
+	assert_int_equal(sigframe_fpu_source(&fr, &va), 0);
+	memset(&fx, 0xff, sizeof(fx));
+	sigframe_fpu_clean(&fx);
+	assert_int_equal(fx.cwd, 0x37f);
+	assert_int_equal(fx.mxcsr, 0x1f80);
+	assert_int_equal(fx.twd, 0);
+	assert_int_equal(fx.xmm_space[0], 0);
+	assert_int_equal(fx.xmm_space[63], 0);
+}
+
+static void hostile_mxcsr_is_cut_to_the_cpu_mask(void **state)
+{
+	static const uint32_t masks[] = { 0xffbf, 0xffff, 0x0000ffbf };
+	struct lx_fpstate fx;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+		memset(&fx, 0, sizeof(fx));
+		fx.mxcsr = 0xffffffffu;
+		fx.sw_reserved[0] = 0x46505853u;               /* Linux's FP_XSTATE_MAGIC1 */
+		sigframe_fpu_sanitize(&fx, masks[i]);
+		assert_int_equal(fx.mxcsr, masks[i]);
+		assert_int_equal(fx.mxcsr & ~masks[i], 0);
+		assert_int_equal(fx.sw_reserved[0], 0);
+	}
+	fx.mxcsr = 0x1f80;
+	sigframe_fpu_sanitize(&fx, 0xffbf);
+	assert_int_equal(fx.mxcsr, 0x1f80);                    /* a sane value is untouched */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +235,9 @@ int main(void)
 		cmocka_unit_test(rflags_are_sanitised),
 		cmocka_unit_test(kill_and_stop_leave_the_mask),
 		cmocka_unit_test(rip_or_rsp_outside_the_user_half_is_refused),
+		cmocka_unit_test(fpu_image_sits_in_the_frame_aligned_and_pointed_at),
+		cmocka_unit_test(fpu_source_null_is_clean_and_outside_the_user_half_is_refused),
+		cmocka_unit_test(hostile_mxcsr_is_cut_to_the_cpu_mask),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
