@@ -498,12 +498,22 @@ static long syscall_unknown(uint64_t nr)
  * Every system call but the identity ones runs under the process lock
  * (kernel/proc/proc.h): taken here, held across a switch away (a yield, a
  * sleep), given back when the call returns, on whichever CPU that is.
+ * Apart from the dispatcher so that its registers are saved only on this
+ * path: the dispatcher itself stays a bounds check and a tail call.
  */
+static __attribute__((noinline)) long dispatch_locked(syscall_fn *fn, const uint64_t a[6],
+						       struct interrupt_frame *f)
+{
+	unsigned long irq = proc_lock_take();
+	long r = fn(a, f);
+
+	proc_lock_give(irq);
+	return r;
+}
+
 long syscall_dispatch(const uint64_t a[6], struct interrupt_frame *f, uint64_t nr)
 {
 	const struct syscall_def *d;
-	unsigned long irq;
-	long r;
 
 	__atomic_fetch_add(&calls, 1, __ATOMIC_RELAXED);
 	if (__builtin_expect(nr >= SYSCALL_MAX || table[nr].fn == NULL, 0))
@@ -511,10 +521,7 @@ long syscall_dispatch(const uint64_t a[6], struct interrupt_frame *f, uint64_t n
 	d = &table[nr];
 	if (d->unlocked)
 		return d->fn(a, f);
-	irq = proc_lock_take();
-	r = d->fn(a, f);
-	proc_lock_give(irq);
-	return r;
+	return dispatch_locked(d->fn, a, f);
 }
 
 uint64_t syscall_total(void)
