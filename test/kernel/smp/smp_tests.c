@@ -252,9 +252,11 @@ static bool wait_phase(uint32_t want, uint64_t ms)
 {
 	uint64_t end = clock_ns() + ms * 1000000;
 
-	while (__atomic_load_n(&reader.phase, __ATOMIC_ACQUIRE) != want)
+	while (__atomic_load_n(&reader.phase, __ATOMIC_ACQUIRE) != want) {
 		if (clock_ns() > end)
 			return false;
+		__builtin_ia32_pause();   /* under -icount: lets the reader's vCPU run */
+	}
 	return true;
 }
 
