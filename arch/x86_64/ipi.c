@@ -133,7 +133,11 @@ void arch_cpu_wake(const struct cpu *c)
 /*
  * Mean TSC cycles from sending a ping IPI to c until its handler's write is
  * seen here, over rounds pings; 0 without IPIs or when one goes unanswered
- * for about a second.
+ * for about a second. The wait executes pause: under -icount QEMU (7.2) runs
+ * every vCPU on one thread in turn and gives the running one the whole
+ * instruction budget up to the next timer; a waiter that never pauses (QEMU
+ * ends the vCPU's turn at a pause) uses it all, and c never runs to answer
+ * (docs/smp.md, "Figures").
  */
 uint64_t arch_ipi_round_trip(const struct cpu *c, unsigned rounds)
 {
@@ -147,9 +151,11 @@ uint64_t arch_ipi_round_trip(const struct cpu *c, unsigned rounds)
 		uint64_t t0 = rdtsc();
 
 		lapic_send_ipi(c->apic_id, VEC_IPI_PING);
-		while (__atomic_load_n(&ping_acks, __ATOMIC_ACQUIRE) == before)
+		while (__atomic_load_n(&ping_acks, __ATOMIC_ACQUIRE) == before) {
 			if (rdtsc() - t0 > STOP_WAIT_CYCLES * 5)
 				return 0;
+			pause();
+		}
 		total += rdtsc() - t0;
 	}
 	return total / rounds;

@@ -252,9 +252,11 @@ static bool wait_phase(uint32_t want, uint64_t ms)
 {
 	uint64_t end = clock_ns() + ms * 1000000;
 
-	while (__atomic_load_n(&reader.phase, __ATOMIC_ACQUIRE) != want)
+	while (__atomic_load_n(&reader.phase, __ATOMIC_ACQUIRE) != want) {
 		if (clock_ns() > end)
 			return false;
+		__builtin_ia32_pause();   /* under -icount: lets the reader's vCPU run */
+	}
 	return true;
 }
 
@@ -393,11 +395,145 @@ KTEST_BOOT(smp_bench_throughput)
 	}
 }
 
-/* The cross-CPU wake-up cost (ping-pong) and the IPI round trip (run under -icount). */
+/*
+ * Latency figures, run under -icount (test/bench/smp_bench.py): TSC deltas
+ * then count the instructions both CPUs executed, so they repeat. Every
+ * round starts with CPU 1 halted in the executor's idle and the BSP outside
+ * the executor, so the woken task can only run on CPU 1. The BSP's waits
+ * execute pause: under -icount QEMU runs the vCPUs in turn on one thread and
+ * only a pause or a halt hands the turn to the other (docs/smp.md).
+ */
+#define LAT_ROUNDS 64
+#define LAT_WAIT_CYCLES 2000000000ull
+
+struct sleeper {
+	uint32_t polls;          /* polls so far (release: polled_at is written) */
+	uint32_t cpu;            /* the CPU of the last poll */
+	uint64_t polled_at;      /* TSC when the last poll began */
+	uint32_t finish;
+};
+
+static struct sleeper sleeper;
+
+static enum task_poll sleeper_poll(void *arg, struct task_cx *cx)
+{
+	struct sleeper *s = arg;
+	uint64_t now = arch_timestamp();
+
+	(void)cx;
+	s->polled_at = now;
+	s->cpu = cpu_self()->index;
+	__atomic_store_n(&s->polls, s->polls + 1, __ATOMIC_RELEASE);
+	return __atomic_load_n(&s->finish, __ATOMIC_ACQUIRE) ? TASK_READY : TASK_PENDING;
+}
+
+/* Wait (pause, bounded) until (*p & mask) == want; false on timeout. */
+static bool lat_wait_u32(const uint32_t *p, uint32_t want, uint32_t mask)
+{
+	uint64_t t0 = arch_timestamp();
+
+	while ((__atomic_load_n(p, __ATOMIC_ACQUIRE) & mask) != want) {
+		if (arch_timestamp() - t0 > LAT_WAIT_CYCLES)
+			return false;
+		__builtin_ia32_pause();
+	}
+	return true;
+}
+
+static bool cpu1_idle(void)
+{
+	return lat_wait_u32(&sched_executor()->idle_mask, 2, 2);
+}
+
+static void sort_u64(uint64_t *v, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+}
+
+static void lat_report(const char *what, uint64_t *v, unsigned n)
+{
+	sort_u64(v, n);
+	kprintf("bench: %s median %llu cycles (min %llu, max %llu, %u rounds)\n", what,
+		(unsigned long long)v[n / 2], (unsigned long long)v[0],
+		(unsigned long long)v[n - 1], n);
+}
+
+/* One wake-up of the sleeper on halted CPU 1: wake to poll, wake to seen here. */
+static bool wake_round(const struct waker *w, uint64_t *latency, uint64_t *round_trip)
+{
+	uint32_t before = __atomic_load_n(&sleeper.polls, __ATOMIC_ACQUIRE);
+	uint64_t t0;
+
+	if (!cpu1_idle())
+		return false;
+	t0 = arch_timestamp();
+	waker_wake(w);
+	if (!lat_wait_u32(&sleeper.polls, before + 1, ~0u))
+		return false;
+	*round_trip = arch_timestamp() - t0;
+	*latency = sleeper.polled_at - t0;   /* one clock: QEMU's virtual one */
+	return sleeper.cpu == 1 && sleeper.polled_at >= t0;
+}
+
+/* Cross-CPU wake-up of a task on a halted CPU, LAT_ROUNDS times. */
+static int bench_wake_latency(void)
+{
+	static uint64_t lat[LAT_ROUNDS], rt[LAT_ROUNDS];
+	struct executor *ex = sched_executor();
+	struct task_handle h;
+	struct waker w;
+	unsigned n = 0;
+
+	sleeper = (struct sleeper){ 0 };
+	executor_set_cpu_limit(ex, 2);      /* with -smp > 2: CPU 1 only */
+	if (sched_spawn("sleeper", sleeper_poll, &sleeper, &h) == 0 &&
+	    lat_wait_u32(&sleeper.polls, 1, ~0u)) {
+		w = ex->tasks[h.slot].cx.waker;
+		while (n < LAT_ROUNDS && wake_round(&w, &lat[n], &rt[n]))
+			n++;
+		__atomic_store_n(&sleeper.finish, 1, __ATOMIC_RELEASE);
+		waker_wake(&w);
+		for (uint64_t t0 = arch_timestamp(); executor_alive(ex, h) &&
+		     arch_timestamp() - t0 < LAT_WAIT_CYCLES;)
+			__builtin_ia32_pause();
+	}
+	executor_set_cpu_limit(ex, 0);
+	if (n < LAT_ROUNDS) {
+		kprintf("bench: wake-up round %u failed (cpu %u)\n", n, sleeper.cpu);
+		return -1;
+	}
+	lat_report("cross-cpu wake-up (wake to poll)", lat, n);
+	lat_report("cross-cpu wake-up round trip (wake to poll seen)", rt, n);
+	return 0;
+}
+
+/* The IPI round trip to halted CPU 1, LAT_ROUNDS single pings. */
+static int bench_ipi_round_trip(void)
+{
+	static uint64_t rt[LAT_ROUNDS];
+
+	for (unsigned i = 0; i < LAT_ROUNDS; i++) {
+		if (!cpu1_idle())
+			return -1;
+		rt[i] = arch_ipi_round_trip(cpu_get(1), 1);
+		if (!rt[i])
+			return -1;
+	}
+	lat_report("ipi round trip", rt, LAT_ROUNDS);
+	return 0;
+}
+
 KTEST_BOOT(smp_bench_latency)
 {
 	KREQUIRE(cpu_online_count() >= 2);
-	kprintf("bench: ipi round trip %llu cycles (mean of 64)\n",
-		(unsigned long long)arch_ipi_round_trip(cpu_get(1), 64));
+	KEXPECT(bench_ipi_round_trip() == 0);
+	KEXPECT(bench_wake_latency() == 0);
+	/* Both tasks free to run anywhere: under -icount they stay on one CPU. */
 	KEXPECT(run_pingpong() == 0);
 }
