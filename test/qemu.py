@@ -107,16 +107,23 @@ class Boot:
 
     def wait_for(self, text, timeout):
         """Read lines until one contains text; True if found before timeout/EOF."""
+        return self.wait_match(re.escape(text), timeout) is not None
+
+    def wait_match(self, pattern, timeout):
+        """Read lines until one matches the regex pattern (searched); the match, or
+        None at timeout/EOF."""
+        want = re.compile(pattern)
         end = time.monotonic() + timeout
         while True:
             try:
                 line = self.next_line(max(0.0, end - time.monotonic()))
             except TimeoutError:
-                return False
+                return None
             if line is None:
-                return False
-            if text in line:
-                return True
+                return None
+            m = want.search(line)
+            if m:
+                return m
 
     def wait_exit(self, timeout=None):
         """Drain serial until QEMU exits; returns its exit code (None if killed)."""

@@ -115,7 +115,7 @@ void arch_set_kernel_stack(uint64_t top)
 
 /* ---- address spaces ------------------------------------------------------- */
 
-static uint64_t *table_at(uint64_t phys)
+uint64_t *user_table(uint64_t phys)
 {
 	return (uint64_t *)(DIRECT_MAP_BASE + (phys & PTE_ADDR));
 }
@@ -126,8 +126,8 @@ uint64_t arch_as_new(void)
 
 	if (!root)
 		return 0;
-	memset(table_at(root), 0, PT_ENTRIES / 2 * 8);
-	memcpy(table_at(root) + PT_ENTRIES / 2, table_at(kernel_root) + PT_ENTRIES / 2,
+	memset(user_table(root), 0, PT_ENTRIES / 2 * 8);
+	memcpy(user_table(root) + PT_ENTRIES / 2, user_table(kernel_root) + PT_ENTRIES / 2,
 	       PT_ENTRIES / 2 * 8);
 	return root;
 }
@@ -150,7 +150,7 @@ uint64_t arch_as_current(void)
 /* Frees the table at phys and everything below it; level 3 = PDPT ... 0 = page. */
 static uint64_t free_tree(uint64_t phys, unsigned level)
 {
-	uint64_t *t = table_at(phys), n = 1;
+	uint64_t *t = user_table(phys), n = 1;
 
 	if (level == 0) {
 		frame_ref_drop(phys & PTE_ADDR);   /* freed with its last holder (fork shares) */
@@ -190,7 +190,7 @@ static void free_table_after_error(uint64_t table, unsigned level)
 
 uint64_t arch_as_destroy(uint64_t root)
 {
-	uint64_t *t = table_at(root), n = 0;
+	uint64_t *t = user_table(root), n = 0;
 
 	ASSERT((read_cr3() & PTE_ADDR) != root);
 	for (unsigned i = 0; i < PT_ENTRIES / 2; i++)
@@ -203,11 +203,11 @@ uint64_t arch_as_destroy(uint64_t root)
 /* Copies the table at src (level 3 = PDPT ... 1 = PT) into a new table; 0 on no memory. */
 static uint64_t copy_tree(uint64_t src, unsigned level, uint64_t *pages)
 {
-	uint64_t dst = pmm_alloc_frame(), *s = table_at(src), *d;
+	uint64_t dst = pmm_alloc_frame(), *s = user_table(src), *d;
 
 	if (!dst)
 		return 0;
-	d = table_at(dst);
+	d = user_table(dst);
 	memset(d, 0, PAGE_BYTES);
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
 		uint64_t child;
@@ -217,7 +217,7 @@ static uint64_t copy_tree(uint64_t src, unsigned level, uint64_t *pages)
 		if (level == 1) {
 			child = pmm_alloc_frame();
 			if (child) {
-				memcpy(table_at(child), table_at(s[i]), PAGE_BYTES);
+				memcpy(user_table(child), user_table(s[i]), PAGE_BYTES);
 				++*pages;
 			}
 		} else {
@@ -235,12 +235,12 @@ static uint64_t copy_tree(uint64_t src, unsigned level, uint64_t *pages)
 
 uint64_t arch_as_fork(uint64_t src_root, uint64_t *pages)
 {
-	uint64_t root = arch_as_new(), *s = table_at(src_root), *d;
+	uint64_t root = arch_as_new(), *s = user_table(src_root), *d;
 
 	*pages = 0;
 	if (!root)
 		return 0;
-	d = table_at(root);
+	d = user_table(root);
 	for (unsigned i = 0; i < PT_ENTRIES / 2; i++) {
 		if (!(s[i] & PTE_P))
 			continue;

@@ -16,6 +16,9 @@ bool user_fixup(struct interrupt_frame *f);
 /* Whether rip is a user-copy instruction (one with a fix-up). */
 bool user_fixup_known(uint64_t rip);
 
+/* The page table (or frame) at phys, through the direct map. */
+uint64_t *user_table(uint64_t phys);
+
 /* The process layer ends the current process on its way back to ring 3 (SIGKILL), with a report. */
 void user_kill(const char *what, bool from_ring3);
 

@@ -25,11 +25,6 @@
 #define PF_PRESENT (1ull << 0)
 #define PF_WRITE   (1ull << 1)
 
-static uint64_t *table_at(uint64_t phys)
-{
-	return (uint64_t *)(DIRECT_MAP_BASE + (phys & PTE_ADDR));
-}
-
 /* A private copy of the frame e maps, with e's bits; 0 when out of memory. */
 static uint64_t copied_leaf(uint64_t e)
 {
@@ -37,7 +32,7 @@ static uint64_t copied_leaf(uint64_t e)
 
 	if (!frame)
 		return 0;
-	memcpy(table_at(frame), table_at(e), PAGE_SIZE);
+	memcpy(user_table(frame), user_table(e), PAGE_SIZE);
 	return (e & ~PTE_ADDR) | frame;
 }
 
@@ -62,7 +57,7 @@ static uint64_t shared_leaf(uint64_t *se)
 /* Frees a partial copy: tables, and one holder of each leaf (level 1 = PT). */
 static void drop_tree(uint64_t table, unsigned level)
 {
-	uint64_t *t = table_at(table);
+	uint64_t *t = user_table(table);
 
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
 		if (!(t[i] & PTE_P))
@@ -78,11 +73,11 @@ static void drop_tree(uint64_t table, unsigned level)
 /* Copies the table at src (level 3 = PDPT ... 1 = PT), sharing the leaves; 0 on no memory. */
 static uint64_t share_tree(uint64_t src, unsigned level, uint64_t *pages)
 {
-	uint64_t dst = pmm_alloc_frame(), *s = table_at(src), *d;
+	uint64_t dst = pmm_alloc_frame(), *s = user_table(src), *d;
 
 	if (!dst)
 		return 0;
-	d = table_at(dst);
+	d = user_table(dst);
 	memset(d, 0, PAGE_SIZE);
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
 		uint64_t child;
@@ -107,12 +102,12 @@ static uint64_t share_tree(uint64_t src, unsigned level, uint64_t *pages)
 
 uint64_t arch_as_fork_cow(uint64_t src_root, uint64_t *pages)
 {
-	uint64_t root = arch_as_new(), *s = table_at(src_root), *d, cr3 = read_cr3();
+	uint64_t root = arch_as_new(), *s = user_table(src_root), *d, cr3 = read_cr3();
 
 	*pages = 0;
 	if (!root)
 		return 0;
-	d = table_at(root);
+	d = user_table(root);
 	for (unsigned i = 0; i < PT_ENTRIES / 2 && root; i++) {
 		uint64_t child;
 

@@ -30,18 +30,8 @@ def measure(args, cmdline):
             return None
         time.sleep(1)
         b.serial_write(b"run /test/forkbench\r")
-        end = time.monotonic() + 300
-        while time.monotonic() < end:
-            try:
-                line = b.next_line(end - time.monotonic())
-            except TimeoutError:
-                break
-            if line is None:
-                break
-            m = RESULT.search(line)
-            if m:
-                return [int(x) for x in m.groups()]
-    return None
+        m = b.wait_match(RESULT, 300)
+    return [int(x) for x in m.groups()] if m else None
 
 
 def main():

@@ -36,16 +36,7 @@ def main():
             return 1
         time.sleep(1)
         b.serial_write(b"run /test/ubench\r")
-        m = None
-        end = time.monotonic() + 300
-        while m is None and time.monotonic() < end:
-            try:
-                line = b.next_line(end - time.monotonic())
-            except TimeoutError:
-                break
-            if line is None:
-                break
-            m = RESULT.search(line)
+        m = b.wait_match(RESULT, 300)
     if not m:
         print("bench-user: no figures from the guest", file=sys.stderr)
         return 1
