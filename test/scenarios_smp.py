@@ -18,6 +18,26 @@ from scenarios import scenario, ktest_boot
 from scenarios_shell import READY, command, plain
 
 
+CPU_ROW = re.compile(r"^\s*(\d+)\s+(\d+)\s+(\w+)\s+(\d+)\s+(\d+)\s+\d+\s+\d+\s+\d+\.\d%")
+
+
+def read_cpus(b):
+    """Type cpus; ({index: (apic, state, ticks, hz)}, summary match or None)."""
+    b.serial_write(b"cpus\r")
+    rows, summary = {}, None
+    end = time.monotonic() + 30
+    while time.monotonic() < end and summary is None:
+        try:
+            line = plain(b.next_line(end - time.monotonic()) or "")
+        except TimeoutError:
+            break
+        m = CPU_ROW.match(line)
+        if m:
+            rows[int(m.group(1))] = (int(m.group(2)), m.group(3), int(m.group(4)), int(m.group(5)))
+        summary = summary or re.match(r"^(\d+) online; the MADT lists (\d+)", line)
+    return rows, summary
+
+
 def cpus_over_serial(n, off=False):
     def fn(args):
         # SMP is on by default; smp=off (off=True) must keep one CPU online.
@@ -37,24 +57,27 @@ def cpus_over_serial(n, off=False):
             want = 1 if off else n
             if not off and n > 1 and f"smp: {n} of {n} CPUs online" not in boot:
                 return False, "start-up did not bring every CPU online"
-            b.serial_write(b"cpus\r")
-            rows, summary = {}, None
-            end = time.monotonic() + 30
-            while time.monotonic() < end and summary is None:
-                line = plain(b.next_line(end - time.monotonic()) or "")
-                m = re.match(r"^\s*(\d+)\s+(\d+)\s+(\w+)\s+\d+\s+\d+\s+\d+\s+\d+\.\d%", line)
-                if m:
-                    rows[int(m.group(1))] = (int(m.group(2)), m.group(3))
-                summary = summary or re.match(r"^(\d+) online; the MADT lists (\d+)", line)
+            rows, summary = read_cpus(b)
             if not summary or int(summary.group(1)) != want:
                 return False, f"cpus summary: {summary and summary.group(0)!r}"
-            if sorted(rows) != list(range(want)) or any(s != "online" for _, s in rows.values()):
+            if sorted(rows) != list(range(want)) or any(r[1] != "online" for r in rows.values()):
                 return False, f"cpus rows: {rows}"
-            if len({apic for apic, _ in rows.values()}) != want:
+            if len({r[0] for r in rows.values()}) != want:
                 return False, f"APIC ids not distinct: {rows}"
+            # Every CPU's timer runs (the BSP at the tick rate, APs at 100 Hz):
+            # after 300 ms of the kernel's sleep every count has grown. The
+            # shell comes up within tens of ms of the kernel's start, so the
+            # first counts may still be 0.
+            if not command(b, "sleep 300", r"^slept \d+ ms"):
+                return False, "sleep 300 did not answer"
+            later, _ = read_cpus(b)
+            grown = {i: (rows[i][2], later[i][2] if i in later else None, rows[i][3]) for i in rows}
+            if any(hz == 0 or after is None or after <= before
+                   for before, after, hz in grown.values()):
+                return False, f"cpus ticks (before, after 300 ms, Hz): {grown}"
             if not command(b, "tasks", r"^\s+\d+ shell\s+\d+\s+\d+"):
                 return False, "tasks lists no shell row"
-        return True, f"{want} CPUs online"
+        return True, f"{want} CPUs online, every timer counting"
     return fn
 
 

@@ -175,6 +175,14 @@ static inline uint64_t executor_charge(struct task *t, uint64_t (*timestamp)(voi
 	return now;
 }
 
+/* executor_set_cpu_limit keeps this CPU out: it neither polls nor stays awake. */
+static bool executor_kept_out(const struct executor *ex, unsigned cpu)
+{
+	uint32_t limit = __atomic_load_n(&ex->cpu_limit, __ATOMIC_RELAXED);
+
+	return limit && cpu >= limit;
+}
+
 /*
  * The hot loop. Each clock read ends one poll's interval and starts the
  * next, so a task is charged for its poll and the executor's few
@@ -189,13 +197,12 @@ size_t executor_run_ready(struct executor *ex)
 {
 	uint64_t (*timestamp)(void) = ex->plat->timestamp;
 	uint64_t then = timestamp();
-	unsigned cpu = executor_cpu(ex), limit;
+	unsigned cpu = executor_cpu(ex);
 	size_t skipped = 0, polls = 0;
 	struct task *t;
 
 	ASSERT(cpu < EXECUTOR_MAX_CPUS && !ex->polling[cpu]);
-	limit = __atomic_load_n(&ex->cpu_limit, __ATOMIC_RELAXED);
-	if (unlikely(limit && cpu >= limit))
+	if (unlikely(executor_kept_out(ex, cpu)))
 		return 0;          /* kept out for a measurement */
 	ex->polling[cpu] = true;
 	while ((t = executor_pop(ex, &skipped))) {
@@ -248,17 +255,22 @@ static bool executor_stopping(const struct executor *ex, uint32_t gen)
  * an interrupt that wakes a task after the check stays pending at the CPU
  * until idle enables interrupts, and idle enables them and halts as one
  * step, so that interrupt ends the halt instead of being slept through.
+ * A CPU kept out by executor_set_cpu_limit sleeps whatever the queue holds:
+ * looping past tasks it may not take would burn the CPU (under TCG, a host
+ * core) that the measurement is about.
  */
 static void executor_idle_gen(struct executor *ex, uint32_t gen)
 {
 	const struct task_platform *plat = ex->plat;
 	unsigned long flags = plat->irq_save();
-	uint32_t bit = 1u << executor_cpu(ex);
+	unsigned cpu = executor_cpu(ex);
+	uint32_t bit = 1u << cpu;
 
 	/* Dekker with executor_enqueue: set the bit, then look at the queue
 	 * (a full barrier between); a pusher pushes, then reads the bits. */
 	__atomic_fetch_or(&ex->idle_mask, bit, __ATOMIC_SEQ_CST);
-	if (taskq_empty(&ex->ready) && !executor_stopping(ex, gen)) {
+	if ((taskq_empty(&ex->ready) || executor_kept_out(ex, cpu)) &&
+	    !executor_stopping(ex, gen)) {
 		__atomic_fetch_add(&ex->stats.idles, 1, __ATOMIC_RELAXED);
 		plat->idle();
 	}
@@ -314,9 +326,15 @@ void executor_stop(struct executor *ex)
 		ex->plat->kick((unsigned)__builtin_ctz(mask));
 }
 
+/* CPUs let back in may be asleep with tasks queued: every sleeper is woken to look. */
 void executor_set_cpu_limit(struct executor *ex, unsigned n)
 {
-	__atomic_store_n(&ex->cpu_limit, n, __ATOMIC_RELEASE);
+	uint32_t mask;
+
+	__atomic_store_n(&ex->cpu_limit, n, __ATOMIC_SEQ_CST);
+	mask = __atomic_exchange_n(&ex->idle_mask, 0, __ATOMIC_ACQ_REL);
+	for (; mask && ex->plat->kick; mask &= mask - 1)
+		ex->plat->kick((unsigned)__builtin_ctz(mask));
 }
 
 size_t executor_live(const struct executor *ex)

@@ -242,7 +242,9 @@ void executor_stop(struct executor *ex);
 
 /*
  * Let only CPUs 0..n-1 poll (n = 0: every CPU). For measurements: the
- * same work on one CPU and on all of them in one boot. Any context.
+ * same work on one CPU and on all of them in one boot. The others sleep in
+ * idle even with tasks queued; every sleeping CPU is woken to see the new
+ * limit. Any context.
  */
 void executor_set_cpu_limit(struct executor *ex, unsigned n);
 

@@ -1,6 +1,7 @@
 /*
  * The shell's cpus command: one line per CPU slot with its APIC id, state,
- * timer ticks, polls it made, IPIs it received and the share of its online
+ * timer ticks and their rate (the BSP's is the kernel's tick, an AP's
+ * timer only counts), polls it made, IPIs it received and the share of its online
  * time it spent halted. The figures are the CPUs' own counters, read as
  * snapshots. Shell task context.
  */
@@ -31,13 +32,13 @@ int shell_cmd_cpus(struct shell *sh, int argc, char **argv)
 	const struct executor *ex = sched_executor();
 
 	(void)sh, (void)argc, (void)argv;
-	kprintf("cpu apic state     ticks        tasks run    ipis       idle\n");
+	kprintf("cpu apic state     ticks        hz    tasks run    ipis       idle\n");
 	for (unsigned i = 0; i < cpu_slots(); i++) {
 		const struct cpu *c = cpu_get(i);
 		unsigned idle = idle_permille(c, now);
 
-		kprintf("%3u %4u %-9s %-12llu %-12llu %-10llu %u.%u%%%s\n", c->index, c->apic_id,
-			cpu_state_name(c->state), (unsigned long long)c->ticks,
+		kprintf("%3u %4u %-9s %-12llu %-5u %-12llu %-10llu %u.%u%%%s\n", c->index,
+			c->apic_id, cpu_state_name(c->state), (unsigned long long)c->ticks, c->tick_hz,
 			(unsigned long long)ex->stats.cpu_polls[i], (unsigned long long)c->ipis,
 			idle / 10, idle % 10, c == cpu_self() ? " (this one)" : "");
 	}
