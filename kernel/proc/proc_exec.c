@@ -206,44 +206,57 @@ static void commit_image(struct proc *p, const struct image *im, const char *pat
 
 /* ---- starting one ------------------------------------------------------------ */
 
-int proc_spawn(const char *path, const char *const *argv, int argc,
-	       const char *const *envp, int envc)
+/* The console as p's descriptors 0-2; false when there is none (out of memory). */
+static bool give_console(struct proc *p)
 {
-	unsigned long irq;
-	struct proc *p;
-	struct image im;
-	struct file *con;
-	int err;
+	struct file *con = file_console();
 
-	irq = spin_lock(&proc_lock);
-	p = proc_alloc_slot();
-	if (!p) {
-		spin_unlock(&proc_lock, irq);
-		return -LX_EAGAIN;
-	}
-	err = load_program(&im, path, argv, argc, envp, envc);
-	con = err ? NULL : file_console();
-	if (err || !con) {
-		pmm_free_run(p->kstack, PROC_KSTACK_PAGES);
-		if (!err) {
-			arch_as_activate(0);
-			arch_as_destroy(im.root);
-		}
-		proc_free_slot(p);
-		spin_unlock(&proc_lock, irq);
-		return err ? err : -LX_ENOMEM;
-	}
-	arch_as_activate(0);
-	commit_image(p, &im, path);
+	if (!con)
+		return false;
 	p->fd[0] = con;
 	p->fd[1] = file_get(con);
 	p->fd[2] = file_get(con);
+	return true;
+}
+
+/* proc_spawn with the process lock held: the new pid, or a negative errno and nothing kept. */
+static int spawn_locked(const char *path, const char *const *argv, int argc,
+			const char *const *envp, int envc)
+{
+	struct proc *p = proc_alloc_slot();
+	struct image im;
+	int err;
+
+	if (!p)
+		return -LX_EAGAIN;
+	err = load_program(&im, path, argv, argc, envp, envc);
+	if (!err) {
+		arch_as_activate(0);          /* built in its own space: back to the kernel's */
+		if (!give_console(p)) {
+			arch_as_destroy(im.root);
+			err = -LX_ENOMEM;
+		}
+	}
+	if (err) {
+		pmm_free_run(p->kstack, PROC_KSTACK_PAGES);
+		proc_free_slot(p);
+		return err;
+	}
+	commit_image(p, &im, path);
 	p->reaped_by_kernel = true;
 	p->ksp = arch_user_stack_init(proc_kstack_top(p), im.entry, im.sp, &p->frame);
 	proc_make_runnable(p);
-	err = p->pid;
+	return p->pid;
+}
+
+int proc_spawn(const char *path, const char *const *argv, int argc,
+	       const char *const *envp, int envc)
+{
+	unsigned long irq = spin_lock(&proc_lock);
+	int pid = spawn_locked(path, argv, argc, envp, envc);
+
 	spin_unlock(&proc_lock, irq);
-	return err;
+	return pid;
 }
 
 int proc_execve(const char *path, const char *const *argv, int argc,
