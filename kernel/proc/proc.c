@@ -16,18 +16,12 @@
 #include "kernel/proc/proc.h"
 #include "kernel/proc/proc_internal.h"
 #include "kernel/proc/syscall.h"
-#include "kernel/smp/percpu.h"
 #include "lib/string.h"
 
 struct proc proc_table[PROC_MAX];
 int proc_slots_used;
 static int next_pid = 1;
 struct spinlock proc_lock = SPINLOCK_INIT("proc", SPIN_RANK_PROC);
-
-struct proc *proc_current(void)
-{
-	return cpu_self()->current;
-}
 
 struct proc *proc_find(int pid)
 {
