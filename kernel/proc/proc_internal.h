@@ -4,7 +4,7 @@
  * the process layer by concept:
  *
  *   proc.c        the table: slots, pids, look-ups, the lock, the procs listing
- *   proc_run.c    the running process, the procs tasks: picking, loading, switching
+ *   proc_run.c    the procs tasks: picking, loading and switching processes
  *   proc_exec.c   program images: user pages, loading an ELF, spawn, execve
  *   proc_fork.c   fork (copy-on-write, or the full copy with fork.cow=0)
  *   proc_exit.c   how processes end: exit, kill, wait and reap

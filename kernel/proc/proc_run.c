@@ -21,12 +21,6 @@ static unsigned runners;                            /* procs tasks spawned */
 
 static enum task_poll procs_poll(void *state, struct task_cx *cx);
 
-/* Here, next to the switch, so that proc_yield and proc_sleep_on inline it. */
-struct proc *proc_current(void)
-{
-	return cpu_self()->current;
-}
-
 /*
  * One procs task per online CPU, so that as many processes run at once as
  * there are CPUs (a task is polled by one CPU at a time). Spawned as work
