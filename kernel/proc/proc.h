@@ -28,6 +28,7 @@
 #include "kernel/arch.h"
 #include "kernel/async/task.h"
 #include "kernel/proc/signal.h"
+#include "kernel/smp/percpu.h"
 
 #define PROC_MAX          32           /* processes at once, zombies included */
 #define PROC_MAX_FDS      32           /* open files per process */
@@ -116,8 +117,11 @@ void proc_lock_give(unsigned long flags);
 /* Posts sig from pid from to p and wakes it if it now has one to take. */
 bool proc_signal(struct proc *p, int sig, int from);
 
-/* The process running on this CPU, NULL in kernel tasks. */
-struct proc *proc_current(void);
+/* The process running on this CPU, NULL in kernel tasks. Inline: on every path. */
+static inline struct proc *proc_current(void)
+{
+	return cpu_self()->current;
+}
 
 /* Blocking inside a system call: sleep on obj until proc_wake_all(obj). */
 void proc_sleep_on(uint64_t obj);
