@@ -117,12 +117,16 @@ struct lx_winsize { uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel; };
 #define LX_TIOCGPGRP   0x540f
 #define LX_FIONREAD    0x541b
 
-/* struct termios of the kernel ABI (asm-generic/termbits.h): 60 bytes. */
+/*
+ * struct termios of the kernel ABI (TCGETS/TCSETS, asm-generic/termbits.h): 36 bytes, no
+ * speeds. musl's user struct is 60 bytes and glibc's 60 too, but glibc copies through
+ * a 36-byte kernel_termios on its stack: writing more there smashes its canary.
+ */
 struct lx_termios {
 	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
 	uint8_t c_line, c_cc[19];
-	uint32_t pad[5];
 };
+_Static_assert(sizeof(struct lx_termios) == 36, "the kernel's struct termios is 36 bytes");
 
 struct lx_rlimit { uint64_t cur, max; };
 
