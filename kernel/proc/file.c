@@ -390,6 +390,32 @@ long file_lseek(struct file *f, int64_t off, int whence)
 	return (long)f->off;
 }
 
+/* ---- readiness ----------------------------------------------------------------- */
+
+unsigned file_poll(struct file *f, uint64_t *obj)
+{
+	struct pipe *p = f->pipe;
+
+	*obj = 0;
+	switch (f->kind) {
+	case FILE_CONSOLE:
+		*obj = (uint64_t)&tty;
+		return LX_POLLOUT | LX_POLLWRNORM |
+		       (tty.head != tty.tail || tty.eof ? LX_POLLIN | LX_POLLRDNORM : 0);
+	case FILE_PIPE_R:
+		*obj = (uint64_t)p;
+		return (p->head != p->tail ? LX_POLLIN | LX_POLLRDNORM : 0) |
+		       (p->writers ? 0 : LX_POLLHUP);
+	case FILE_PIPE_W:
+		*obj = (uint64_t)p;
+		if (!p->readers)
+			return LX_POLLERR;
+		return p->tail - p->head < PIPE_SIZE ? LX_POLLOUT | LX_POLLWRNORM : 0;
+	default:
+		return LX_POLLIN | LX_POLLRDNORM | LX_POLLOUT | LX_POLLWRNORM;
+	}
+}
+
 /* ---- metadata ---------------------------------------------------------------- */
 
 static void stat_node(const struct ftree_node *n, struct lx_stat *st)

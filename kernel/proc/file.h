@@ -52,6 +52,14 @@ int path_stat(const char *path, struct lx_stat *st);
 long file_getdents64(struct file *f, uint64_t ubuf, size_t n);
 long file_ioctl(struct file *f, uint64_t req, uint64_t arg);
 
+/*
+ * Readiness for poll: the LX_POLL* bits that hold now (IN: a read would not block;
+ * OUT: a write would not block; HUP: a pipe's other end is gone, ERR: no reader for a
+ * write end). Tree, /tmp and directory files are always ready, as Linux's regular
+ * files. *obj gets what a sleeper on this file would be woken by (proc_wake_all), or 0.
+ */
+unsigned file_poll(struct file *f, uint64_t *obj);
+
 /* unlink of an absolute normalised path: /tmp files only (else -LX_EROFS / -LX_ENOENT). */
 int file_unlink(const char *path);
 

@@ -89,6 +89,18 @@ struct lx_dirent64_head {
 #define LX_DT_DIR 4
 #define LX_DT_REG 8
 
+/* poll(2): struct pollfd and its event bits (asm-generic/poll.h). */
+struct lx_pollfd { int32_t fd; int16_t events, revents; };
+_Static_assert(sizeof(struct lx_pollfd) == 8, "struct pollfd is 8 bytes");
+#define LX_POLLIN    0x001
+#define LX_POLLPRI   0x002
+#define LX_POLLOUT   0x004
+#define LX_POLLERR   0x008
+#define LX_POLLHUP   0x010
+#define LX_POLLNVAL  0x020
+#define LX_POLLRDNORM 0x040
+#define LX_POLLWRNORM 0x100
+
 struct lx_timespec { int64_t tv_sec, tv_nsec; };
 struct lx_timeval { int64_t tv_sec, tv_usec; };
 

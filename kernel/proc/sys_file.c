@@ -209,8 +209,8 @@ long sys_access(const uint64_t a[6], struct interrupt_frame *fr)
 
 	if (!err)
 		err = path_stat(path, &st);
-	if (!err && (a[1] & 2))     /* W_OK: the tree is read-only */
-		err = -LX_EROFS;
+	if (!err && (a[1] & 2) && !(st.st_mode & 0200))
+		err = -LX_EROFS;    /* W_OK: the tree is read-only; /tmp and the console are not */
 	return err;
 }
 

@@ -506,6 +506,7 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS(4, sys_stat),
 	SYS(5, sys_fstat),
 	SYS(6, sys_stat),                /* lstat: no symbolic links */
+	SYS(7, sys_poll),
 	SYS(8, sys_lseek),
 	SYS(9, sys_mmap),
 	SYS(10, sys_mprotect),
