@@ -10,7 +10,8 @@ What each proves beyond "it prints": printf/seq/uname write through glibc stdio 
 TCGETS (the 36-byte kernel termios: more smashed glibc's stack canary), sh -c gets its
 script as one argument (the shell's quotes), sh runs pipelines and /tmp redirections
 (fork, execve, pipes, wait4), sleep uses clock_nanosleep and date time(2), id uses
-getgroups, the interactive sh edits its line with poll(2) on the console. At the end
+getgroups, the interactive sh edits its line with poll(2) on the console, sh runs
+applets by name through execve("/proc/self/exe") (the program's own path). At the end
 no frame, heap byte or open file is left over, and the only numbers answered ENOSYS
 are those glibc and busybox cope without (rseq, sendfile).
 """
@@ -69,6 +70,9 @@ CASES = [
      r"^x$|rm:", exact("x")),
     ("sh_loop_subst", f"run {BB} sh -c 'for i in 1 2;do echo n$i $(echo s);done'",
      r"^n2 ", exact("n1 s", "n2 s")),
+    ("sh_applets_by_name", f"run {BB} sh -c 'echo abc | tr a-c x-z'", r"^\w+$|not found",
+     exact("xyz")),
+    ("readlink_self_exe", f"run {BB} readlink /proc/self/exe", r"^/", exact(BB)),
     ("sh_exit_status", f"run {BB} sh -c 'busybox false || exit 7'", r"^run: exit status",
      exact("run: exit status 7")),
     ("sleep_and_date", f"run {BB} sh -c 'b=busybox;$b date +%s;$b sleep 2;$b date +z%s'",

@@ -235,6 +235,10 @@ static void set_name(struct proc *p, const char *path)
 
 static void commit_image(struct proc *p, const struct image *im, const char *path)
 {
+	size_t n = strnlen(path, sizeof(p->exe) - 1);
+
+	memmove(p->exe, path, n);    /* path may be p->exe itself (execve of /proc/self/exe) */
+	p->exe[n] = '\0';
 	p->root = im->root;
 	p->pages = im->pages;
 	p->brk_start = p->brk = im->brk;
@@ -646,6 +650,11 @@ int proc_reap(int pid)
 	return status;
 }
 
+const char *proc_exe_path(const char *path)
+{
+	return strcmp(path, PROC_SELF_EXE) ? path : proc_current()->exe;
+}
+
 /* ---- system calls that need the table ---------------------------------------------- */
 
 int proc_execve(const char *path, const char *const *argv, int argc,
@@ -694,6 +703,7 @@ int proc_fork(struct interrupt_frame *f)
 	c->ppid = p->pid;
 	memcpy(c->name, p->name, sizeof(c->name));
 	memcpy(c->cwd, p->cwd, sizeof(c->cwd));
+	memcpy(c->exe, p->exe, sizeof(c->exe));
 	c->brk_start = p->brk_start;
 	c->brk = p->brk;
 	c->mmap_next = p->mmap_next;

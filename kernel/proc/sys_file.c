@@ -231,9 +231,26 @@ long sys_unlink(const uint64_t a[6], struct interrupt_frame *fr)
 	return sys_unlinkat(b, fr);
 }
 
+/*
+ * readlink(path, buf, size): no symbolic links (EINVAL), but /proc/self/exe reads as
+ * the program's path, cut to size without a NUL, as Linux does.
+ */
 long sys_readlink(const uint64_t a[6], struct interrupt_frame *fr)
 {
-	return -LX_EINVAL;          /* no symbolic links */
+	char path[PATH_MAX_LEN];
+	const char *exe;
+	int err = arg_path((uint64_t)(int64_t)LX_AT_FDCWD, a[0], path);
+	size_t n;
+
+	if (err)
+		return err;
+	if ((int)a[2] <= 0)
+		return -LX_EINVAL;
+	exe = proc_exe_path(path);
+	if (exe == path)
+		return -LX_EINVAL;
+	n = strlen(exe) < (size_t)(int)a[2] ? strlen(exe) : (size_t)(int)a[2];
+	return copy_to_user(a[1], exe, n) ? -LX_EFAULT : (long)n;
 }
 
 long sys_getdents64(const uint64_t a[6], struct interrupt_frame *fr)

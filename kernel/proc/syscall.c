@@ -139,7 +139,7 @@ static long sys_execve(const uint64_t a[6], struct interrupt_frame *f)
 	if (r >= 0)
 		r = envc = copy_strings(a[2], envp, strings, &used);
 	if (r >= 0)
-		r = proc_execve(path, argv, argc, envp, envc);
+		r = proc_execve(proc_exe_path(path), argv, argc, envp, envc);
 	kfree(strings);
 	return r;
 }
