@@ -11,7 +11,9 @@ TCGETS (the 36-byte kernel termios: more smashed glibc's stack canary), sh -c ge
 script as one argument (the shell's quotes), sh runs pipelines and /tmp redirections
 (fork, execve, pipes, wait4), sleep uses clock_nanosleep and date time(2), id uses
 getgroups, the interactive sh edits its line with poll(2) on the console, sh runs
-applets by name through execve("/proc/self/exe") (the program's own path). At the end
+applets by name through execve("/proc/self/exe") (the program's own path), `wait` for
+a background job sleeps in rt_sigsuspend until SIGCHLD, background jobs and 2>
+redirections open /dev/null. At the end
 no frame, heap byte or open file is left over, and the only numbers answered ENOSYS
 are those glibc and busybox cope without (rseq, sendfile).
 """
@@ -73,6 +75,12 @@ CASES = [
     ("sh_applets_by_name", f"run {BB} sh -c 'echo abc | tr a-c x-z'", r"^\w+$|not found",
      exact("xyz")),
     ("readlink_self_exe", f"run {BB} readlink /proc/self/exe", r"^/", exact(BB)),
+    ("sh_background_wait", f"run {BB} sh -c 'sleep 1 & echo bg; wait; echo done'",
+     r"^done$", exact("bg", "done")),
+    ("sh_trap_kill", f"run {BB} sh -c 'trap \"echo got\" USR1;kill -USR1 $$;echo on'",
+     r"^on$", exact("got", "on")),
+    ("dev_null", f"run {BB} sh -c 'cd /dev;cat null;ls /no 2>null||echo q'",
+     r"^q$", exact("q")),
     ("sh_exit_status", f"run {BB} sh -c 'busybox false || exit 7'", r"^run: exit status",
      exact("run: exit status 7")),
     ("sleep_and_date", f"run {BB} sh -c 'b=busybox;$b date +%s;$b sleep 2;$b date +z%s'",

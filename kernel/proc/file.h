@@ -1,7 +1,7 @@
 /*
  * Open files of processes: the read-only root tree (files and directories),
  * the writable /tmp (tmpfs.h), the console (/dev/console, the terminal of
- * fds 0-2) and pipes. A struct
+ * fds 0-2), /dev/null and pipes. A struct
  * file is shared by every descriptor that dup/fork made from one open
  * (refs counts them); descriptors live in struct proc.
  *
@@ -19,7 +19,7 @@
 #include "lib/filetree.h"
 
 enum file_kind { FILE_TREE, FILE_DIR, FILE_CONSOLE, FILE_PIPE_R, FILE_PIPE_W, FILE_DEVDIR,
-		 FILE_TMP, FILE_TMPDIR };
+		 FILE_TMP, FILE_TMPDIR, FILE_NULL };
 
 struct pipe;
 struct lx_stat;

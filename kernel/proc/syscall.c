@@ -545,6 +545,7 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS_UNLOCKED(107, sys_getuid),            /* geteuid */
 	SYS_UNLOCKED(108, sys_getuid),            /* getegid */
 	SYS(110, sys_getppid),
+	SYS(130, sys_rt_sigsuspend),
 	SYS(115, sys_getgroups),
 	SYS(157, sys_prctl),
 	SYS(158, sys_arch_prctl),

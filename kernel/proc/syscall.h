@@ -34,6 +34,7 @@ syscall_fn sys_read, sys_write, sys_readv, sys_writev, sys_open, sys_openat, sys
 /* Handler of sys_poll.c. */
 syscall_fn sys_poll;
 /* Handlers of signal.c. */
-syscall_fn sys_rt_sigaction, sys_rt_sigprocmask, sys_rt_sigreturn, sys_tkill, sys_tgkill;
+syscall_fn sys_rt_sigaction, sys_rt_sigprocmask, sys_rt_sigreturn, sys_rt_sigsuspend, sys_tkill,
+	sys_tgkill;
 
 #endif
