@@ -8,8 +8,9 @@ USER_PROGS   += $(BUSYBOX_PROG)
 DEBIAN_PACKAGES += busybox-static
 $(DEPS_STAMP): esp/user/busybox.mk
 
-# A tree whose deps were checked before the package was listed: `make deps` installs it.
-$(BUSYBOX_SRC):
+# A tree whose deps were checked before the package was listed: `make deps` installs it
+# (after the deps stamp, so two apt-get never run at once under -j).
+$(BUSYBOX_SRC): | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory deps
 
 $(BUSYBOX_PROG): $(BUSYBOX_SRC)
