@@ -70,6 +70,8 @@ CASES = [
     ("sh_pipe", f"run {BB} sh -c 'echo hello | busybox wc -c'", r"^\s*\d+$|not found", exact("6")),
     ("sh_tmp_redirect", f"run {BB} sh -c 'cd /tmp;echo x>b;busybox cat b;busybox rm b'",
      r"^x$|rm:", exact("x")),
+    ("touch_tmp", f"run {BB} sh -c 'cd /tmp;touch t;ls t;rm t;touch /bin/ls'", r"touch:",
+     exact("t", "touch: /bin/ls: Read-only file system")),
     ("sh_loop_subst", f"run {BB} sh -c 'for i in 1 2;do echo n$i $(echo s);done'",
      r"^n2 ", exact("n1 s", "n2 s")),
     ("sh_applets_by_name", f"run {BB} sh -c 'echo abc | tr a-c x-z'", r"^\w+$|not found",

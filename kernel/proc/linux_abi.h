@@ -52,6 +52,9 @@
 #define LX_O_CLOEXEC     02000000
 #define LX_AT_FDCWD      (-100)
 #define LX_AT_EMPTY_PATH 0x1000
+#define LX_AT_SYMLINK_NOFOLLOW 0x100
+#define LX_UTIME_NOW     ((1l << 30) - 1)
+#define LX_UTIME_OMIT    ((1l << 30) - 2)
 #define LX_AT_REMOVEDIR  0x200
 
 #define LX_S_IFDIR       0040000

@@ -214,6 +214,52 @@ long sys_access(const uint64_t a[6], struct interrupt_frame *fr)
 	return err;
 }
 
+/* The times utimensat was handed: NULL (now) or two timespecs, each nsec < 1e9 or UTIME_*. */
+static int utime_args_ok(uint64_t utimes)
+{
+	struct lx_timespec t[2];
+
+	if (!utimes)
+		return 0;
+	if (copy_from_user(t, utimes, sizeof(t)))
+		return -LX_EFAULT;
+	for (int i = 0; i < 2; i++)
+		if (t[i].tv_nsec != LX_UTIME_NOW && t[i].tv_nsec != LX_UTIME_OMIT &&
+		    (t[i].tv_nsec < 0 || t[i].tv_nsec >= 1000000000))
+			return -LX_EINVAL;
+	return 0;
+}
+
+/*
+ * utimensat(dirfd, path, times, flags): Ember keeps no file times, so a file that may be
+ * written (/tmp, the console, /dev/null) takes any time and keeps none; the tree is
+ * EROFS. path NULL is futimens on dirfd. Lets busybox's touch create /tmp files.
+ */
+long sys_utimensat(const uint64_t a[6], struct interrupt_frame *fr)
+{
+	char path[PATH_MAX_LEN];
+	struct lx_stat st;
+	struct file *f;
+	int err;
+
+	if (a[3] & ~(uint64_t)(LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH))
+		return -LX_EINVAL;
+	err = utime_args_ok(a[2]);
+	if (err)
+		return err;
+	if (!a[1]) {
+		f = arg_file(a[0]);
+		err = f ? file_stat(f, &st) : -LX_EBADF;
+	} else {
+		err = arg_path(a[0], a[1], path);
+		if (!err)
+			err = path_stat(path, &st);
+	}
+	if (!err && !(st.st_mode & 0200))
+		err = -LX_EROFS;
+	return err;
+}
+
 long sys_unlinkat(const uint64_t a[6], struct interrupt_frame *fr)
 {
 	char path[PATH_MAX_LEN];

@@ -561,6 +561,7 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS(257, sys_openat),
 	SYS(262, sys_newfstatat),
 	SYS(263, sys_unlinkat),
+	SYS(280, sys_utimensat),
 	SYS(273, sys_zero),              /* set_robust_list */
 	SYS(292, sys_dup3),
 	SYS(293, sys_pipe2),
