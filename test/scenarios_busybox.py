@@ -6,7 +6,9 @@ kernel shell's `run`; each applet is its own named result, system/busybox/NAME, 
 reader sees which applets work. The boot is shared: the first of these scenarios to
 start runs it, the others wait for it and report their line of it.
 
-What each proves beyond "it prints": printf/seq/uname write through glibc stdio after
+First test/user/newcalls.c checks every call added for busybox with good and hostile
+arguments (exact errno, EFAULT for kernel and NULL pointers, 36 bytes from TCGETS).
+What each applet proves beyond "it prints": printf/seq/uname write through glibc stdio after
 TCGETS (the 36-byte kernel termios: more smashed glibc's stack canary), sh -c gets its
 script as one argument (the shell's quotes), sh runs pipelines and /tmp redirections
 (fork, execve, pipes, wait4), sleep uses clock_nanosleep and date time(2), id uses
@@ -48,10 +50,15 @@ def ls_long(out):
     return ("busybox" in names and "hello" in names), out[-3:]
 
 
+def newcalls_ok(out):
+    return re.match(r"^newcalls: ok \(\d+ checks\)$", out[-1]) is not None, out[-1:]
+
+
 # name: (command typed, regex of its last output line, check of the output lines).
 # A command stays under 73 characters: with the prompt, the line editor's 80 columns
 # hold it without scrolling, so its echo is one serial line.
 CASES = [
+    ("new_calls_good_and_hostile_args", "run /test/newcalls", r"^newcalls: ", newcalls_ok),
     ("echo", f"run {BB} echo hi there", r"^hi there$", exact("hi there")),
     ("false_exit_status", f"run {BB} false", r"^run: exit status", exact("run: exit status 1")),
     ("ls", f"run {BB} ls /", r"test$", exact("bin          cmdline.txt  test")),
