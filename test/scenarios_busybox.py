@@ -38,10 +38,10 @@ def exact(*lines):
 
 
 def sleep_took(out):
-    """Two readings of time(2) around a 2 s clock_nanosleep: 2 or 3 s apart (the same
-    guest clock drives both, so TCG's speed does not matter)."""
+    """Two readings of time(2) around a 2 s clock_nanosleep: 2 to 4 s apart (the same
+    guest clock drives both; the two execs of date may take a second on a loaded host)."""
     t = [int(l.lstrip("z")) for l in out[-2:] if l.lstrip("z").isdigit()]
-    return len(t) == 2 and t[1] - t[0] in (2, 3), out[-2:]
+    return len(t) == 2 and 2 <= t[1] - t[0] <= 4, out[-2:]
 
 
 def ls_long(out):
