@@ -79,6 +79,8 @@ CASES = [
      r"^x$|rm:", exact("x")),
     ("touch_tmp", f"run {BB} sh -c 'cd /tmp;touch t;ls t;rm t;touch /bin/ls'", r"touch:",
      exact("t", "touch: /bin/ls: Read-only file system")),
+    ("mv_tmp", f"run {BB} sh -c 'cd /tmp;echo m>a;mv a b;cat b;ls;rm b'", r"^b$|mv:",
+     exact("m", "b")),
     ("sh_loop_subst", f"run {BB} sh -c 'for i in 1 2;do echo n$i $(echo s);done'",
      r"^n2 ", exact("n1 s", "n2 s")),
     ("sh_applets_by_name", f"run {BB} sh -c 'echo abc | tr a-c x-z'", r"^\w+$|not found",

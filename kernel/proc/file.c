@@ -513,6 +513,18 @@ int file_unlink(const char *path)
 	return files_lookup(path, &n) && strcmp(path, "/tmp") ? -LX_ENOENT : -LX_EROFS;
 }
 
+int file_rename(const char *from, const char *to, bool noreplace)
+{
+	struct ftree_node n;
+	bool tmp_from = !strncmp(from, "/tmp/", 5), tmp_to = !strncmp(to, "/tmp/", 5);
+
+	if (tmp_from && tmp_to)
+		return tmpfs_rename(from + 5, to + 5, noreplace);
+	if (tmp_from || tmp_to)
+		return -LX_EXDEV;
+	return files_lookup(from, &n) ? -LX_ENOENT : -LX_EROFS;
+}
+
 /* /dev's entries from f->off on, as many as fit; EINVAL when not even one does. */
 static long devdir_getdents(struct file *f, uint64_t ubuf, uint8_t *kbuf, size_t room)
 {

@@ -62,6 +62,11 @@ unsigned file_poll(struct file *f, uint64_t *obj);
 
 /* unlink of an absolute normalised path: /tmp files only (else -LX_EROFS / -LX_ENOENT). */
 int file_unlink(const char *path);
+/*
+ * rename of absolute normalised paths: within /tmp only; one side in /tmp is -LX_EXDEV
+ * (mv then copies), neither is -LX_EROFS (or -LX_ENOENT when from does not exist).
+ */
+int file_rename(const char *from, const char *to, bool noreplace);
 
 /* Terminal input from the shell while a program runs in the foreground. */
 void tty_input(uint32_t ch);

@@ -260,6 +260,35 @@ long sys_utimensat(const uint64_t a[6], struct interrupt_frame *fr)
 	return err;
 }
 
+/* renameat2(olddirfd, old, newdirfd, new, flags): flags 0 or RENAME_NOREPLACE (1). */
+long sys_renameat2(const uint64_t a[6], struct interrupt_frame *fr)
+{
+	char from[PATH_MAX_LEN], to[PATH_MAX_LEN];
+	int err;
+
+	if (a[4] & ~1ull)
+		return -LX_EINVAL;
+	err = arg_path(a[0], a[1], from);
+	if (!err)
+		err = arg_path(a[2], a[3], to);
+	return err ? err : file_rename(from, to, a[4] & 1);
+}
+
+long sys_renameat(const uint64_t a[6], struct interrupt_frame *fr)
+{
+	uint64_t b[6] = { a[0], a[1], a[2], a[3], 0, 0 };
+
+	return sys_renameat2(b, fr);
+}
+
+long sys_rename(const uint64_t a[6], struct interrupt_frame *fr)
+{
+	uint64_t b[6] = { (uint64_t)(int64_t)LX_AT_FDCWD, a[0], (uint64_t)(int64_t)LX_AT_FDCWD, a[1],
+			  0, 0 };
+
+	return sys_renameat2(b, fr);
+}
+
 long sys_unlinkat(const uint64_t a[6], struct interrupt_frame *fr)
 {
 	char path[PATH_MAX_LEN];

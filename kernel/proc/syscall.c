@@ -536,6 +536,7 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS(72, sys_fcntl),
 	SYS(79, sys_getcwd),
 	SYS(80, sys_chdir),
+	SYS(82, sys_rename),
 	SYS(87, sys_unlink),
 	SYS(89, sys_readlink),
 	SYS(96, sys_gettimeofday),
@@ -561,11 +562,13 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS(257, sys_openat),
 	SYS(262, sys_newfstatat),
 	SYS(263, sys_unlinkat),
+	SYS(264, sys_renameat),
 	SYS(280, sys_utimensat),
 	SYS(273, sys_zero),              /* set_robust_list */
 	SYS(292, sys_dup3),
 	SYS(293, sys_pipe2),
 	SYS(302, sys_prlimit64),
+	SYS(316, sys_renameat2),
 	SYS(318, sys_getrandom),
 };
 

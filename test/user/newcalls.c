@@ -1,7 +1,7 @@
 /*
  * newcalls: the system calls added for Debian's busybox, each with good and hostile
  * arguments and the exact answer Linux gives: prctl (name), time, clock_nanosleep,
- * getgroups, poll, readlink and execve's /proc/self/exe, rt_sigsuspend, utimensat,
+ * getgroups, poll, readlink and execve's /proc/self/exe, rt_sigsuspend, utimensat, rename,
  * /dev/null, and TCGETS writing the kernel's 36 bytes, no more.
  * Prints "newcalls: ok (N checks)" or the first check that failed, and exits 1.
  */
@@ -115,7 +115,21 @@ static int links_and_files(void)
 	CHECK(raw(280, (uint64_t)AT_FDCWD, (uint64_t)"/tmp/nc", (uint64_t)bad, 0) == -EINVAL);
 	CHECK(raw(280, (uint64_t)AT_FDCWD, (uint64_t)"/tmp/nc", 0, 0x8000) == -EINVAL);
 	CHECK(raw(280, 99, 0, 0, 0) == -EBADF);
-	CHECK(unlink("/tmp/nc") == 0);
+	CHECK(rename("/tmp/nc", "/tmp/nd") == 0 && access("/tmp/nc", F_OK) == -1 &&
+	      access("/tmp/nd", F_OK) == 0);
+	CHECK((fd = open("/tmp/ne", O_CREAT | O_WRONLY, 0644)) >= 0);
+	close(fd);
+	CHECK(syscall(316, AT_FDCWD, "/tmp/nd", AT_FDCWD, "/tmp/ne", 1) == -1 && errno == EEXIST);
+	CHECK(syscall(316, AT_FDCWD, "/tmp/nd", AT_FDCWD, "/tmp/ne", 4) == -1 && errno == EINVAL);
+	CHECK(rename("/tmp/nd", "/tmp/ne") == 0 && access("/tmp/nd", F_OK) == -1);
+	CHECK(rename("/tmp/ne", "/bin/x") == -1 && errno == EXDEV);
+	CHECK(rename("/bin/hello", "/bin/x") == -1 && errno == EROFS);
+	CHECK(rename("/bin/nope", "/bin/x") == -1 && errno == ENOENT);
+	CHECK(rename("/tmp/nope", "/tmp/x") == -1 && errno == ENOENT);
+	CHECK(rename("/tmp/ne", "/tmp/a/b") == -1 && errno == EINVAL);
+	CHECK(raw(82, KADDR, (uint64_t)"/tmp/x", 0, 0) == -EFAULT);
+	CHECK(raw(82, (uint64_t)"/tmp/ne", 0, 0, 0) == -EFAULT);
+	CHECK(unlink("/tmp/ne") == 0);
 	CHECK((fd = open("/dev/null", O_RDWR)) >= 0);
 	CHECK(write(fd, "hello", 5) == 5 && read(fd, buf, sizeof(buf)) == 0);
 	close(fd);
