@@ -22,3 +22,4 @@ all: $(USER_PROGS)
 test: $(USER_PROGS) $(TEST_USER_PROGS)
 $(IMAGE): $(USER_PROGS)
 include esp/user/pie.mk
+include esp/user/busybox.mk

@@ -1,6 +1,6 @@
 /*
  * Open files (see file.h): tree files and directories served from the boot
- * archive, /dev/console with a line-buffered terminal, and pipes. Runs in
+ * archive, /dev/console with a line-buffered terminal, /dev/null, and pipes. Runs in
  * system calls, under the process lock (proc.h); reads that must wait sleep
  * on their object. tty_input, from the shell task, takes that lock itself.
  */
@@ -89,6 +89,8 @@ struct file *file_open(const char *path, int flags, int *err)
 		f = file_new(FILE_TMPDIR, flags);
 	else if (!strcmp(path, "/dev/console") || !strcmp(path, "/dev/tty"))
 		f = file_new(FILE_CONSOLE, flags);
+	else if (!strcmp(path, "/dev/null"))
+		f = file_new(FILE_NULL, flags);
 	else if (!strcmp(path, "/dev"))
 		f = file_new(FILE_DEVDIR, flags);
 	else if (files_lookup(path, &n)) {
@@ -344,6 +346,8 @@ long file_read(struct file *f, uint64_t ubuf, size_t n)
 		return pipe_read(f->pipe, ubuf, n, f->flags & LX_O_NONBLOCK);
 	case FILE_TMP:
 		return tmp_rw(f, ubuf, n, false);
+	case FILE_NULL:
+		return 0;                  /* /dev/null: always at its end */
 	case FILE_DIR:
 	case FILE_DEVDIR:
 	case FILE_TMPDIR:
@@ -364,6 +368,8 @@ long file_write(struct file *f, uint64_t ubuf, size_t n)
 		if ((f->flags & LX_O_ACCMODE) == LX_O_RDONLY)
 			return -LX_EBADF;
 		return tmp_rw(f, ubuf, n, true);
+	case FILE_NULL:
+		return (f->flags & LX_O_ACCMODE) == LX_O_RDONLY ? -LX_EBADF : (long)n;
 	default:
 		return -LX_EBADF;
 	}
@@ -373,6 +379,8 @@ long file_lseek(struct file *f, int64_t off, int whence)
 {
 	int64_t base;
 
+	if (f->kind == FILE_NULL)
+		return 0;                  /* as Linux: any seek on /dev/null gives 0 */
 	if (f->kind != FILE_TREE && f->kind != FILE_TMP)
 		return (f->kind == FILE_DIR || f->kind == FILE_TMPDIR) && off == 0 && whence == 0 ?
 		       (long)(f->off = 0) : -LX_ESPIPE;
@@ -388,6 +396,32 @@ long file_lseek(struct file *f, int64_t off, int whence)
 		return -LX_EINVAL;
 	f->off = (uint64_t)(base + off);
 	return (long)f->off;
+}
+
+/* ---- readiness ----------------------------------------------------------------- */
+
+unsigned file_poll(struct file *f, uint64_t *obj)
+{
+	struct pipe *p = f->pipe;
+
+	*obj = 0;
+	switch (f->kind) {
+	case FILE_CONSOLE:
+		*obj = (uint64_t)&tty;
+		return LX_POLLOUT | LX_POLLWRNORM |
+		       (tty.head != tty.tail || tty.eof ? LX_POLLIN | LX_POLLRDNORM : 0);
+	case FILE_PIPE_R:
+		*obj = (uint64_t)p;
+		return (p->head != p->tail ? LX_POLLIN | LX_POLLRDNORM : 0) |
+		       (p->writers ? 0 : LX_POLLHUP);
+	case FILE_PIPE_W:
+		*obj = (uint64_t)p;
+		if (!p->readers)
+			return LX_POLLERR;
+		return p->tail - p->head < PIPE_SIZE ? LX_POLLOUT | LX_POLLWRNORM : 0;
+	default:
+		return LX_POLLIN | LX_POLLRDNORM | LX_POLLOUT | LX_POLLWRNORM;
+	}
 }
 
 /* ---- metadata ---------------------------------------------------------------- */
@@ -413,12 +447,13 @@ int file_stat(struct file *f, struct lx_stat *st)
 	st->st_nlink = 1;
 	st->st_blksize = 4096;
 	st->st_mode = f->kind == FILE_CONSOLE ? (LX_S_IFCHR | 0620) :
+		      f->kind == FILE_NULL ? (LX_S_IFCHR | 0666) :
 		      f->kind == FILE_DEVDIR ? (LX_S_IFDIR | 0555) :
 		      f->kind == FILE_TMPDIR ? (LX_S_IFDIR | 01777) :
 		      f->kind == FILE_TMP ? (LX_S_IFREG | 0666) : (LX_S_IFIFO | 0600);
 	if (f->kind == FILE_TMP)
 		st->st_size = (int64_t)tmpfs_size(f->tmp);
-	st->st_rdev = f->kind == FILE_CONSOLE ? (5u << 8 | 1) : 0;
+	st->st_rdev = f->kind == FILE_CONSOLE ? (5u << 8 | 1) : f->kind == FILE_NULL ? (1u << 8 | 3) : 0;
 	return 0;
 }
 
@@ -478,6 +513,39 @@ int file_unlink(const char *path)
 	return files_lookup(path, &n) && strcmp(path, "/tmp") ? -LX_ENOENT : -LX_EROFS;
 }
 
+int file_rename(const char *from, const char *to, bool noreplace)
+{
+	struct ftree_node n;
+	bool tmp_from = !strncmp(from, "/tmp/", 5), tmp_to = !strncmp(to, "/tmp/", 5);
+
+	if (tmp_from && tmp_to)
+		return tmpfs_rename(from + 5, to + 5, noreplace);
+	if (tmp_from || tmp_to)
+		return -LX_EXDEV;
+	return files_lookup(from, &n) ? -LX_ENOENT : -LX_EROFS;
+}
+
+/* /dev's entries from f->off on, as many as fit; EINVAL when not even one does. */
+static long devdir_getdents(struct file *f, uint64_t ubuf, uint8_t *kbuf, size_t room)
+{
+	static const char *const names[] = { "console", "null" };
+	size_t used = 0, rec;
+
+	while (f->off < 2) {
+		const char *name = names[f->off];
+
+		rec = dirent_put(kbuf + used, room - used, f->off + 2, (int64_t)f->off + 1,
+				 LX_DT_CHR, name, strlen(name));
+		if (!rec)
+			break;
+		used += rec;
+		f->off++;
+	}
+	if (!used && f->off < 2)
+		return -LX_EINVAL;
+	return copy_to_user(ubuf, kbuf, used) ? -LX_EFAULT : (long)used;
+}
+
 long file_getdents64(struct file *f, uint64_t ubuf, size_t n)
 {
 	uint8_t kbuf[512];
@@ -486,13 +554,8 @@ long file_getdents64(struct file *f, uint64_t ubuf, size_t n)
 	uint32_t cur;
 	bool end = false;
 
-	if (f->kind == FILE_DEVDIR) {
-		if (f->off)
-			return 0;
-		rec = dirent_put(kbuf, room, 2, 1, LX_DT_CHR, "console", 7);
-		f->off = 1;
-		return rec && !copy_to_user(ubuf, kbuf, rec) ? (long)rec : -LX_EINVAL;
-	}
+	if (f->kind == FILE_DEVDIR)
+		return devdir_getdents(f, ubuf, kbuf, room);
 	if (f->kind == FILE_TMPDIR)
 		return tmpdir_getdents(f, ubuf, kbuf, room);
 	if (f->kind != FILE_DIR)

@@ -1,7 +1,7 @@
 /*
  * Open files of processes: the read-only root tree (files and directories),
  * the writable /tmp (tmpfs.h), the console (/dev/console, the terminal of
- * fds 0-2) and pipes. A struct
+ * fds 0-2), /dev/null and pipes. A struct
  * file is shared by every descriptor that dup/fork made from one open
  * (refs counts them); descriptors live in struct proc.
  *
@@ -19,7 +19,7 @@
 #include "lib/filetree.h"
 
 enum file_kind { FILE_TREE, FILE_DIR, FILE_CONSOLE, FILE_PIPE_R, FILE_PIPE_W, FILE_DEVDIR,
-		 FILE_TMP, FILE_TMPDIR };
+		 FILE_TMP, FILE_TMPDIR, FILE_NULL };
 
 struct pipe;
 struct lx_stat;
@@ -52,8 +52,21 @@ int path_stat(const char *path, struct lx_stat *st);
 long file_getdents64(struct file *f, uint64_t ubuf, size_t n);
 long file_ioctl(struct file *f, uint64_t req, uint64_t arg);
 
+/*
+ * Readiness for poll: the LX_POLL* bits that hold now (IN: a read would not block;
+ * OUT: a write would not block; HUP: a pipe's other end is gone, ERR: no reader for a
+ * write end). Tree, /tmp and directory files are always ready, as Linux's regular
+ * files. *obj gets what a sleeper on this file would be woken by (proc_wake_all), or 0.
+ */
+unsigned file_poll(struct file *f, uint64_t *obj);
+
 /* unlink of an absolute normalised path: /tmp files only (else -LX_EROFS / -LX_ENOENT). */
 int file_unlink(const char *path);
+/*
+ * rename of absolute normalised paths: within /tmp only; one side in /tmp is -LX_EXDEV
+ * (mv then copies), neither is -LX_EROFS (or -LX_ENOENT when from does not exist).
+ */
+int file_rename(const char *from, const char *to, bool noreplace);
 
 /* Terminal input from the shell while a program runs in the foreground. */
 void tty_input(uint32_t ch);

@@ -25,6 +25,7 @@
 #define LX_EFAULT        14
 #define LX_EBUSY         16
 #define LX_EEXIST        17
+#define LX_EXDEV         18
 #define LX_ENOTDIR       20
 #define LX_EISDIR        21
 #define LX_EINVAL        22
@@ -52,6 +53,9 @@
 #define LX_O_CLOEXEC     02000000
 #define LX_AT_FDCWD      (-100)
 #define LX_AT_EMPTY_PATH 0x1000
+#define LX_AT_SYMLINK_NOFOLLOW 0x100
+#define LX_UTIME_NOW     ((1l << 30) - 1)
+#define LX_UTIME_OMIT    ((1l << 30) - 2)
 #define LX_AT_REMOVEDIR  0x200
 
 #define LX_S_IFDIR       0040000
@@ -89,6 +93,18 @@ struct lx_dirent64_head {
 #define LX_DT_DIR 4
 #define LX_DT_REG 8
 
+/* poll(2): struct pollfd and its event bits (asm-generic/poll.h). */
+struct lx_pollfd { int32_t fd; int16_t events, revents; };
+_Static_assert(sizeof(struct lx_pollfd) == 8, "struct pollfd is 8 bytes");
+#define LX_POLLIN    0x001
+#define LX_POLLPRI   0x002
+#define LX_POLLOUT   0x004
+#define LX_POLLERR   0x008
+#define LX_POLLHUP   0x010
+#define LX_POLLNVAL  0x020
+#define LX_POLLRDNORM 0x040
+#define LX_POLLWRNORM 0x100
+
 struct lx_timespec { int64_t tv_sec, tv_nsec; };
 struct lx_timeval { int64_t tv_sec, tv_usec; };
 
@@ -117,12 +133,16 @@ struct lx_winsize { uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel; };
 #define LX_TIOCGPGRP   0x540f
 #define LX_FIONREAD    0x541b
 
-/* struct termios of the kernel ABI (asm-generic/termbits.h): 60 bytes. */
+/*
+ * struct termios of the kernel ABI (TCGETS/TCSETS, asm-generic/termbits.h): 36 bytes, no
+ * speeds. musl's user struct is 60 bytes and glibc's 60 too, but glibc copies through
+ * a 36-byte kernel_termios on its stack: writing more there smashes its canary.
+ */
 struct lx_termios {
 	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
 	uint8_t c_line, c_cc[19];
-	uint32_t pad[5];
 };
+_Static_assert(sizeof(struct lx_termios) == 36, "the kernel's struct termios is 36 bytes");
 
 struct lx_rlimit { uint64_t cur, max; };
 

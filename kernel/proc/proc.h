@@ -39,6 +39,8 @@
 #define PROC_MMAP_BASE    0x0000100000000000ull
 #define PROC_SLICE_TICKS  5
 #define PROC_NAME_MAX     16
+#define PROC_EXE_MAX      256          /* the program's path, NUL included (PATH_MAX_LEN) */
+#define PROC_SELF_EXE     "/proc/self/exe"   /* the one /proc name Ember answers */
 
 enum proc_state { PROC_FREE, PROC_RUNNABLE, PROC_RUNNING, PROC_SLEEPING, PROC_ZOMBIE };
 
@@ -66,6 +68,7 @@ struct proc {
 	struct file *fd[PROC_MAX_FDS];
 	bool cloexec[PROC_MAX_FDS];
 	char cwd[64];
+	char exe[PROC_EXE_MAX];        /* the path it was started from: /proc/self/exe */
 	uint64_t ticks_user, ticks_sys;
 	uint64_t slice_ticks;          /* kernel ticks in its current slice */
 	unsigned cpu;                  /* the CPU it runs or last ran on */
@@ -87,6 +90,13 @@ int proc_spawn(const char *path, const char *const *argv, int argc,
 
 /* Nobody will wait for pid (run ... &): its slot is freed when it ends. */
 void proc_detach(int pid);
+
+/*
+ * path, or the current program's own path when path is PROC_SELF_EXE (busybox's
+ * shell runs its applets by execve("/proc/self/exe"), glibc asks readlink for it).
+ * Process lock held.
+ */
+const char *proc_exe_path(const char *path);
 
 /* The process with pid, or NULL. */
 struct proc *proc_find(int pid);

@@ -196,6 +196,10 @@ static void set_name(struct proc *p, const char *path)
 
 static void commit_image(struct proc *p, const struct image *im, const char *path)
 {
+	size_t n = strnlen(path, sizeof(p->exe) - 1);
+
+	memmove(p->exe, path, n);    /* path may be p->exe itself (execve of /proc/self/exe) */
+	p->exe[n] = '\0';
 	p->root = im->root;
 	p->pages = im->pages;
 	p->brk_start = p->brk = im->brk;
@@ -257,6 +261,11 @@ int proc_spawn(const char *path, const char *const *argv, int argc,
 
 	spin_unlock(&proc_lock, irq);
 	return pid;
+}
+
+const char *proc_exe_path(const char *path)
+{
+	return strcmp(path, PROC_SELF_EXE) ? path : proc_current()->exe;
 }
 
 int proc_execve(const char *path, const char *const *argv, int argc,

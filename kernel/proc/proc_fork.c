@@ -52,6 +52,7 @@ int proc_fork(struct interrupt_frame *f)
 	c->ppid = p->pid;
 	memcpy(c->name, p->name, sizeof(c->name));
 	memcpy(c->cwd, p->cwd, sizeof(c->cwd));
+	memcpy(c->exe, p->exe, sizeof(c->exe));
 	c->brk_start = p->brk_start;
 	c->brk = p->brk;
 	c->mmap_next = p->mmap_next;

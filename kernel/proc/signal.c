@@ -91,11 +91,13 @@ static bool setup_frame(struct proc *p, struct interrupt_frame *f, int sig)
 		info.u.addr = n->addr;
 	else
 		info.u.kill.pid = n->pid;
-	sigframe_build(&fr, regs, p->sig.blocked, &info, a->restorer, trap, err, cr2);
+	sigframe_build(&fr, regs, p->sig.suspended ? p->sig.saved_blocked : p->sig.blocked, &info,
+		       a->restorer, trap, err, cr2);
 	arch_fpu_save(p->fpu);               /* the interrupted code's, live in the CPU */
 	sigframe_set_fpu(&fr, sp, (const struct lx_fpstate *)p->fpu);
 	if (!sp || copy_to_user(sp, &fr, sizeof(fr)))
 		return false;
+	p->sig.suspended = false;            /* the frame gives the old mask back */
 	arch_fpu_clean(p->fpu);              /* the handler starts clean, as on Linux */
 	arch_fpu_restore(p->fpu);
 	arch_frame_enter_handler(f, a->handler, sp, (uint64_t)sig,
@@ -129,6 +131,11 @@ void signal_deliver(struct proc *p, struct interrupt_frame *f)
 {
 	while (p->kill_sig) {
 		deliver_one(p, f, p->kill_sig);
+		signal_recalc(p);
+	}
+	if (p->sig.suspended) {              /* no handler ran: the old mask comes back now */
+		p->sig.blocked = p->sig.saved_blocked;
+		p->sig.suspended = false;
 		signal_recalc(p);
 	}
 }
@@ -197,6 +204,31 @@ long sys_rt_sigprocmask(const uint64_t a[6], struct interrupt_frame *f)
 		p->sig.blocked = set;
 	signal_recalc(p);
 	return 0;
+}
+
+/*
+ * rt_sigsuspend(mask, 8): sleep with mask as the blocked set until a signal that it lets
+ * through is pending; always -EINTR. The old mask comes back with the handler's return
+ * (its frame holds it) or, when no handler runs, on the way back to ring 3.
+ */
+long sys_rt_sigsuspend(const uint64_t a[6], struct interrupt_frame *f)
+{
+	struct proc *p = proc_current();
+	uint64_t set;
+
+	(void)f;
+	if (a[1] != 8)
+		return -LX_EINVAL;
+	if (copy_from_user(&set, a[0], sizeof(set)))
+		return -LX_EFAULT;
+	if (!p->sig.suspended)
+		p->sig.saved_blocked = p->sig.blocked;
+	p->sig.suspended = true;
+	p->sig.blocked = set & ~SIG_UNCATCHABLE;
+	signal_recalc(p);
+	while (!p->kill_sig)
+		proc_sleep_on((uint64_t)&p->sig);   /* only a signal wakes it */
+	return -LX_EINTR;
 }
 
 /* tkill, tgkill: one thread per process, so the thread id is the pid (musl's raise). */

@@ -8,7 +8,9 @@
  *
  * proc->kill_sig is the one flag the rest of the kernel tests: the lowest
  * pending signal that is not blocked (0 when none). Blocking system calls
- * return -EINTR when it is set; the return path delivers it.
+ * return -EINTR when it is set; the return path delivers it. rt_sigsuspend
+ * swaps the mask while it sleeps; the first handler frame after it saves the
+ * mask from before, so rt_sigreturn brings that back (as Linux's saved_sigmask).
  *
  * Context: interrupts off (the process table's lock), on the process's own
  * kernel stack for anything touching a frame.
@@ -36,6 +38,8 @@ struct sig_note {                 /* what the handler's siginfo says */
 
 struct sig_state {
 	uint64_t pending, blocked;    /* bit (n - 1) for signal n */
+	uint64_t saved_blocked;       /* rt_sigsuspend: the mask to give back afterwards */
+	bool suspended;               /* saved_blocked holds it (until the next delivery) */
 	struct lx_sigaction act[SIG_MAX];
 	struct sig_note note[SIG_MAX];
 };

@@ -209,9 +209,84 @@ long sys_access(const uint64_t a[6], struct interrupt_frame *fr)
 
 	if (!err)
 		err = path_stat(path, &st);
-	if (!err && (a[1] & 2))     /* W_OK: the tree is read-only */
+	if (!err && (a[1] & 2) && !(st.st_mode & 0200))
+		err = -LX_EROFS;    /* W_OK: the tree is read-only; /tmp and the console are not */
+	return err;
+}
+
+/* The times utimensat was handed: NULL (now) or two timespecs, each nsec < 1e9 or UTIME_*. */
+static int utime_args_ok(uint64_t utimes)
+{
+	struct lx_timespec t[2];
+
+	if (!utimes)
+		return 0;
+	if (copy_from_user(t, utimes, sizeof(t)))
+		return -LX_EFAULT;
+	for (int i = 0; i < 2; i++)
+		if (t[i].tv_nsec != LX_UTIME_NOW && t[i].tv_nsec != LX_UTIME_OMIT &&
+		    (t[i].tv_nsec < 0 || t[i].tv_nsec >= 1000000000))
+			return -LX_EINVAL;
+	return 0;
+}
+
+/*
+ * utimensat(dirfd, path, times, flags): Ember keeps no file times, so a file that may be
+ * written (/tmp, the console, /dev/null) takes any time and keeps none; the tree is
+ * EROFS. path NULL is futimens on dirfd. Lets busybox's touch create /tmp files.
+ */
+long sys_utimensat(const uint64_t a[6], struct interrupt_frame *fr)
+{
+	char path[PATH_MAX_LEN];
+	struct lx_stat st;
+	struct file *f;
+	int err;
+
+	if (a[3] & ~(uint64_t)(LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH))
+		return -LX_EINVAL;
+	err = utime_args_ok(a[2]);
+	if (err)
+		return err;
+	if (!a[1]) {
+		f = arg_file(a[0]);
+		err = f ? file_stat(f, &st) : -LX_EBADF;
+	} else {
+		err = arg_path(a[0], a[1], path);
+		if (!err)
+			err = path_stat(path, &st);
+	}
+	if (!err && !(st.st_mode & 0200))
 		err = -LX_EROFS;
 	return err;
+}
+
+/* renameat2(olddirfd, old, newdirfd, new, flags): flags 0 or RENAME_NOREPLACE (1). */
+long sys_renameat2(const uint64_t a[6], struct interrupt_frame *fr)
+{
+	char from[PATH_MAX_LEN], to[PATH_MAX_LEN];
+	int err;
+
+	if (a[4] & ~1ull)
+		return -LX_EINVAL;
+	err = arg_path(a[0], a[1], from);
+	if (!err)
+		err = arg_path(a[2], a[3], to);
+	return err ? err : file_rename(from, to, a[4] & 1);
+}
+
+long sys_renameat(const uint64_t a[6], struct interrupt_frame *fr)
+{
+	uint64_t b[6] = { a[0], a[1], a[2], a[3], 0, 0 };
+
+	return sys_renameat2(b, fr);
+}
+
+long sys_rename(const uint64_t a[6], struct interrupt_frame *fr)
+{
+	uint64_t b[6] = { (uint64_t)(int64_t)LX_AT_FDCWD, a[0], (uint64_t)(int64_t)LX_AT_FDCWD, a[1],
+			  0, 0 };
+
+	return sys_renameat2(b, fr);
 }
 
 long sys_unlinkat(const uint64_t a[6], struct interrupt_frame *fr)
@@ -231,9 +306,26 @@ long sys_unlink(const uint64_t a[6], struct interrupt_frame *fr)
 	return sys_unlinkat(b, fr);
 }
 
+/*
+ * readlink(path, buf, size): no symbolic links (EINVAL), but /proc/self/exe reads as
+ * the program's path, cut to size without a NUL, as Linux does.
+ */
 long sys_readlink(const uint64_t a[6], struct interrupt_frame *fr)
 {
-	return -LX_EINVAL;          /* no symbolic links */
+	char path[PATH_MAX_LEN];
+	const char *exe;
+	int err = arg_path((uint64_t)(int64_t)LX_AT_FDCWD, a[0], path);
+	size_t n;
+
+	if (err)
+		return err;
+	if ((int)a[2] <= 0)
+		return -LX_EINVAL;
+	exe = proc_exe_path(path);
+	if (exe == path)
+		return -LX_EINVAL;
+	n = strlen(exe) < (size_t)(int)a[2] ? strlen(exe) : (size_t)(int)a[2];
+	return copy_to_user(a[1], exe, n) ? -LX_EFAULT : (long)n;
 }
 
 long sys_getdents64(const uint64_t a[6], struct interrupt_frame *fr)

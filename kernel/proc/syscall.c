@@ -32,6 +32,9 @@
 #define RLIMIT_NOFILE  7
 #define RLIMIT_AS      9
 #define RLIM_INFINITY  UINT64_MAX
+#define TIMER_ABSTIME  1
+#define PR_SET_NAME    15
+#define PR_GET_NAME    16
 
 struct syscall_def {
 	const char *name;
@@ -136,7 +139,7 @@ static long sys_execve(const uint64_t a[6], struct interrupt_frame *f)
 	if (r >= 0)
 		r = envc = copy_strings(a[2], envp, strings, &used);
 	if (r >= 0)
-		r = proc_execve(path, argv, argc, envp, envc);
+		r = proc_execve(proc_exe_path(path), argv, argc, envp, envc);
 	kfree(strings);
 	return r;
 }
@@ -314,6 +317,38 @@ static long sys_set_tid_address(const uint64_t a[6], struct interrupt_frame *f)
 	return proc_current()->pid;
 }
 
+/*
+ * prctl: the process name only (PR_SET_NAME, PR_GET_NAME: 16 bytes with the NUL, as
+ * Linux's TASK_COMM_LEN); every other option is EINVAL. glibc programs (busybox) ask
+ * for the name at start.
+ */
+static long sys_prctl(const uint64_t a[6], struct interrupt_frame *f)
+{
+	char name[PROC_NAME_MAX];
+	struct proc *p = proc_current();
+
+	switch (a[0]) {
+	case PR_GET_NAME:
+		memcpy(name, p->name, sizeof(name));
+		name[sizeof(name) - 1] = '\0';
+		return copy_to_user(a[1], name, sizeof(name)) ? -LX_EFAULT : 0;
+	case PR_SET_NAME:
+		if (strncpy_from_user(name, a[1], sizeof(name)) == -LX_EFAULT)
+			return -LX_EFAULT;   /* a longer name is cut, as Linux does */
+		name[sizeof(name) - 1] = '\0';
+		memcpy(p->name, name, sizeof(name));
+		return 0;
+	default:
+		return -LX_EINVAL;
+	}
+}
+
+/* getgroups(size, list): root has no supplementary groups; a negative size is EINVAL. */
+static long sys_getgroups(const uint64_t a[6], struct interrupt_frame *f)
+{
+	return (int)a[0] < 0 ? -LX_EINVAL : 0;
+}
+
 static long sys_zero(const uint64_t a[6], struct interrupt_frame *f)
 {
 	return 0;                    /* set_robust_list, and other calls with nothing to do */
@@ -348,23 +383,68 @@ static long sleep_interrupted(uint64_t urem, uint64_t left_ns)
 	return -LX_EINTR;
 }
 
-/* nanosleep: the process yields its slices until the time has passed. */
-static long sys_nanosleep(const uint64_t a[6], struct interrupt_frame *f)
+/* The process yields its slices until clock_ns() reaches end; a signal cuts it short. */
+static long sleep_until(uint64_t end, uint64_t urem)
 {
-	struct lx_timespec ts;
-	uint64_t end;
-
-	if (copy_from_user(&ts, a[0], sizeof(ts)))
-		return -LX_EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-		return -LX_EINVAL;
-	end = clock_ns() + (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	while (clock_ns() < end) {
 		if (proc_current()->kill_sig)
-			return sleep_interrupted(a[1], end - clock_ns());
+			return sleep_interrupted(urem, end - clock_ns());
 		proc_yield();
 	}
 	return 0;
+}
+
+/* A relative or absolute time from user memory, in ns; -EFAULT or -EINVAL when bad. */
+static long timespec_ns(uint64_t uts, uint64_t *ns)
+{
+	struct lx_timespec ts;
+
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -LX_EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -LX_EINVAL;
+	if ((uint64_t)ts.tv_sec > UINT64_MAX / 2000000000ull)
+		ts.tv_sec = (int64_t)(UINT64_MAX / 2000000000ull);   /* forever, no overflow */
+	*ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return 0;
+}
+
+static long sys_nanosleep(const uint64_t a[6], struct interrupt_frame *f)
+{
+	uint64_t ns;
+	long err = timespec_ns(a[0], &ns);
+
+	return err ? err : sleep_until(clock_ns() + ns, a[1]);
+}
+
+/*
+ * clock_nanosleep(clock, flags, req, rem): every clock Ember has counts from boot, so
+ * REALTIME, MONOTONIC, BOOTTIME and TAI sleep alike; TIMER_ABSTIME (flags bit 0) takes
+ * req as a point on that clock (rem untouched, as Linux); other clocks are EINVAL.
+ */
+static long sys_clock_nanosleep(const uint64_t a[6], struct interrupt_frame *f)
+{
+	uint64_t ns, now = clock_ns();
+	long err;
+
+	if (a[0] != 0 && a[0] != 1 && a[0] != 7 && a[0] != 11)
+		return -LX_EINVAL;
+	err = timespec_ns(a[2], &ns);
+	if (err)
+		return err;
+	if (a[1] & TIMER_ABSTIME)
+		return sleep_until(ns, 0);
+	return sleep_until(now + ns, a[3]);
+}
+
+/* time(tloc): seconds since boot (Ember's clocks start there), also stored at tloc. */
+static long sys_time(const uint64_t a[6], struct interrupt_frame *f)
+{
+	int64_t t = (int64_t)(clock_ns() / 1000000000ull);
+
+	if (a[0] && copy_to_user(a[0], &t, sizeof(t)))
+		return -LX_EFAULT;
+	return t;
 }
 
 static long sys_sched_yield(const uint64_t a[6], struct interrupt_frame *f)
@@ -426,6 +506,7 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS(4, sys_stat),
 	SYS(5, sys_fstat),
 	SYS(6, sys_stat),                /* lstat: no symbolic links */
+	SYS(7, sys_poll),
 	SYS(8, sys_lseek),
 	SYS(9, sys_mmap),
 	SYS(10, sys_mprotect),
@@ -455,6 +536,7 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS(72, sys_fcntl),
 	SYS(79, sys_getcwd),
 	SYS(80, sys_chdir),
+	SYS(82, sys_rename),
 	SYS(87, sys_unlink),
 	SYS(89, sys_readlink),
 	SYS(96, sys_gettimeofday),
@@ -464,21 +546,29 @@ static const struct syscall_def table[SYSCALL_MAX] = {
 	SYS_UNLOCKED(107, sys_getuid),            /* geteuid */
 	SYS_UNLOCKED(108, sys_getuid),            /* getegid */
 	SYS(110, sys_getppid),
+	SYS(130, sys_rt_sigsuspend),
+	SYS(115, sys_getgroups),
+	SYS(157, sys_prctl),
 	SYS(158, sys_arch_prctl),
 	SYS_UNLOCKED(186, sys_getpid),            /* gettid: one thread per process */
 	SYS(200, sys_tkill),
+	SYS(201, sys_time),
 	SYS(217, sys_getdents64),
 	SYS(218, sys_set_tid_address),
 	SYS(228, sys_clock_gettime),
+	SYS(230, sys_clock_nanosleep),
 	SYS(231, sys_exit_group),
 	SYS(234, sys_tgkill),
 	SYS(257, sys_openat),
 	SYS(262, sys_newfstatat),
 	SYS(263, sys_unlinkat),
+	SYS(264, sys_renameat),
+	SYS(280, sys_utimensat),
 	SYS(273, sys_zero),              /* set_robust_list */
 	SYS(292, sys_dup3),
 	SYS(293, sys_pipe2),
 	SYS(302, sys_prlimit64),
+	SYS(316, sys_renameat2),
 	SYS(318, sys_getrandom),
 };
 

@@ -30,8 +30,12 @@ uint64_t syscall_total(void);
 syscall_fn sys_read, sys_write, sys_readv, sys_writev, sys_open, sys_openat, sys_close,
 	sys_lseek, sys_fstat, sys_stat, sys_newfstatat, sys_getdents64, sys_getcwd,
 	sys_chdir, sys_dup, sys_dup2, sys_dup3, sys_pipe, sys_pipe2, sys_fcntl, sys_ioctl,
-	sys_access, sys_readlink, sys_unlink, sys_unlinkat;
+	sys_access, sys_readlink, sys_unlink, sys_unlinkat, sys_utimensat, sys_rename,
+	sys_renameat, sys_renameat2;
+/* Handler of sys_poll.c. */
+syscall_fn sys_poll;
 /* Handlers of signal.c. */
-syscall_fn sys_rt_sigaction, sys_rt_sigprocmask, sys_rt_sigreturn, sys_tkill, sys_tgkill;
+syscall_fn sys_rt_sigaction, sys_rt_sigprocmask, sys_rt_sigreturn, sys_rt_sigsuspend, sys_tkill,
+	sys_tgkill;
 
 #endif

@@ -133,6 +133,28 @@ int tmpfs_unlink(const char *name)
 	return 0;
 }
 
+int tmpfs_rename(const char *from, const char *to, bool noreplace)
+{
+	size_t n = strlen(to);
+	int i = find(from), j;
+
+	if (!n || strchr(to, '/'))
+		return -LX_EINVAL;
+	if (n >= TMPFS_NAME_MAX)
+		return -LX_ENAMETOOLONG;
+	if (i < 0)
+		return i;
+	j = find(to);
+	if (j == i)
+		return noreplace ? -LX_EEXIST : 0;
+	if (j >= 0 && noreplace)
+		return -LX_EEXIST;
+	if (j >= 0)
+		tmpfs_unlink(to);
+	memcpy(files[i].name, to, n + 1);
+	return 0;
+}
+
 const char *tmpfs_next(uint32_t *cursor)
 {
 	for (uint32_t i = *cursor; i < TMPFS_FILES; i++) {

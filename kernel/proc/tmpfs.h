@@ -29,6 +29,11 @@ long tmpfs_read(int i, uint64_t off, uint64_t ubuf, size_t n);
 long tmpfs_write(int i, uint64_t off, uint64_t ubuf, size_t n);
 uint64_t tmpfs_size(int i);
 int tmpfs_unlink(const char *name);
+/*
+ * Renames /tmp/from to /tmp/to, replacing a file there (unless noreplace: -LX_EEXIST);
+ * open files follow. -LX_ENOENT, -LX_EINVAL, -LX_ENAMETOOLONG for a bad new name.
+ */
+int tmpfs_rename(const char *from, const char *to, bool noreplace);
 /* The name of the live file at or after *cursor (advanced past it), or NULL. */
 const char *tmpfs_next(uint32_t *cursor);
 /* Files with data held, for leak checks. */

@@ -12,6 +12,7 @@
 #include "lib/cmdline.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "lib/words.h"
 
 #define SHELL_COLS_MAX 80        /* a serial terminal is assumed this wide */
 
@@ -60,21 +61,21 @@ int shell_parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* Cut sh->line into sh->argv at spaces. */
-static void shell_split(struct shell *sh)
+/*
+ * Cut sh->line into sh->argv at blanks, with quotes and backslashes as a shell has
+ * them (lib/words.h: run /bin/busybox sh -c 'echo a; echo b'). Returns argc, or 0
+ * after saying why the line was refused.
+ */
+static int shell_split(struct shell *sh)
 {
-	char *p = sh->line;
+	int n = words_split(sh->line, sh->argv, SHELL_MAX_ARGS);
 
-	sh->argc = 0;
-	for (;;) {
-		while (*p == ' ')
-			*p++ = 0;
-		if (!*p || sh->argc == SHELL_MAX_ARGS)
-			return;
-		sh->argv[sh->argc++] = p;
-		while (*p && *p != ' ')
-			p++;
-	}
+	if (n == -E_INVAL)
+		kprintf("shell: a quote is left open or a backslash ends the line\n");
+	else if (n == -E_RANGE)
+		kprintf("shell: more than %d words\n", SHELL_MAX_ARGS);
+	sh->argc = n < 0 ? 0 : n;
+	return sh->argc;
 }
 
 /*
@@ -87,8 +88,7 @@ static const struct shell_cmd *shell_execute(struct shell *sh)
 	int err;
 
 	memcpy(sh->line, lineedit_line(&sh->le), sizeof(sh->line));
-	shell_split(sh);
-	if (!sh->argc)
+	if (!shell_split(sh))
 		return NULL;
 	cmd = shell_find(sh->argv[0]);
 	if (!cmd) {

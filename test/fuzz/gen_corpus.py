@@ -125,6 +125,19 @@ def cmdline_seeds():
     }
 
 
+def words_seeds():
+    return {
+        "plain": b"run /bin/busybox echo hi",
+        "single": b"run /bin/busybox sh -c 'echo a; echo b'",
+        "double": b'echo "a \\" \\\\ \'b\'" x\\ y',
+        "joined": b"a'b c'd\"e\"f '' \"\"",
+        "open": b"echo 'abc",
+        "trailing_backslash": b"echo abc\\",
+        "many": b"a b c d e f g h i j",
+        "tabs": b"\ta\t\tb ",
+    }
+
+
 def utf8_seeds():
     return {
         "ascii": b"Hello, Ember!",
@@ -247,7 +260,7 @@ SEEDS = {
     "elf": elf_seeds, "memmap": memmap_seeds, "psf": psf_seeds, "cmdline": cmdline_seeds,
     "utf8": utf8_seeds, "console": console_seeds, "ansi_in": ansi_seeds, "kbd": kbd_seeds,
     "lineedit": lineedit_seeds, "heap": heap_seeds, "efirt": efirt_seeds,
-    "sigframe": sigframe_seeds,
+    "sigframe": sigframe_seeds, "words": words_seeds,
 }
 
 

@@ -5,7 +5,8 @@
  * The kernel must answer every one with a value (an error is fine) and
  * stay up. Calls that would end or block this program, or take away what
  * it needs to report (exit, fork, execve, kill, reads that wait, its own
- * memory, TLS, fds 0-2, terminal modes, signal actions; rt_sigreturn, which
+ * memory, TLS, fds 0-2, terminal modes, signal actions, polls and sleeps without
+ * a short limit, an rt_sigsuspend that would wait; rt_sigreturn, which
  * would take its own stack for a frame, is left out: test/user/sig.c hands
  * it hostile frames) are steered away from those cases.
  * Ends with "sysfuzz: N calls returned, E errors".
@@ -62,7 +63,8 @@ static uint64_t hostile(void)
 
 static const int calls[] = { 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 16, 20, 21, 24,
 	32, 33, 63, 72, 79, 80, 89, 96, 102, 110, 186, 217, 218, 228, 257, 262, 273, 292,
-	293, 302, 318, 7, 155, 17, 25, 99, 157, 200, 234, 334, 335, 336, 400, 1000, 100000 };
+	293, 302, 318, 7, 155, 17, 25, 99, 157, 200, 234, 334, 335, 336, 400, 1000, 100000,
+	115, 201, 230, 130, 280, 82, 264, 316 };
 
 /* Keeps one call from hurting the program itself (see the top). */
 static void steer(long n, uint64_t *a)
@@ -89,6 +91,15 @@ static void steer(long n, uint64_t *a)
 		a[1] = 3;                                         /* F_GETFL, not F_SETFL */
 	if (n == 13 || n == 14)
 		a[1] = 0;                                         /* keep default actions and mask */
+	if (n == 7)
+		a[2] &= 1;                                        /* poll: 0 or 1 ms, never forever */
+	if (n == 230 && a[2] >= (uint64_t)buf && a[2] < (uint64_t)buf + SCRATCH - 16) {
+		uint64_t ts[2] = { 0, rnd() % 1000000 };          /* clock_nanosleep: < 1 ms */
+
+		memcpy((void *)a[2], ts, sizeof(ts));
+	}
+	if (n == 130 && a[0] >= (uint64_t)buf && a[0] < (uint64_t)buf + SCRATCH)
+		a[1] = 9;                                         /* rt_sigsuspend: never sleeps */
 	if (n == 200 || n == 234) {
 		a[0] = 0x7fff0000 | (a[0] & 0xffff);              /* tkill/tgkill: no such pid */
 		a[1] = n == 234 ? a[0] : a[1];
