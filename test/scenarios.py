@@ -9,6 +9,7 @@ its own in a file test/scenarios_<subsystem>.py, imported at the end.
 import glob
 import importlib
 import os
+import time
 
 import qemu
 import screen
@@ -17,19 +18,85 @@ SCENARIOS = []
 
 
 class Scenario:
-    def __init__(self, name, level, fn):
+    """One QEMU boot (or one host-side check) the runner schedules as a job.
+
+    A plain scenario reports one result, under its name: fn(args) returns
+    (ok, detail). A shared boot (checks= a list of names) checks several things
+    in one QEMU run and reports one result per name: fn(args, checks) calls
+    checks.run(name, body, ...) for each; a name never reported fails.
+    cost is the expected wall time in seconds, used to start long jobs first
+    when no measured time is known (test/run.py)."""
+    def __init__(self, name, level, fn, checks=None, cost=None):
         self.name, self.level, self.fn = name, level, fn
+        self.checks, self.cost = checks, cost
+
+    def names(self):
+        return list(self.checks) if self.checks else [self.name]
 
     def run(self, args):
+        """[(name, ok, detail, seconds or None)], one per name."""
+        if self.checks:
+            got = Checks(self.checks)
+            try:
+                self.fn(args, got)
+                got.finish("the boot ended before it")
+            except Exception as e:  # noqa: BLE001 - a broken boot fails what it did not report
+                got.finish(f"{type(e).__name__}: {e}")
+            return got.results()
         try:
-            return self.fn(args)
+            ok, detail = self.fn(args)
         except Exception as e:  # a broken scenario is a failed test, not a crashed runner
-            return False, f"{type(e).__name__}: {e}"
+            ok, detail = False, f"{type(e).__name__}: {e}"
+        return [(self.name, ok, detail, None)]
 
 
-def scenario(name, level="kernel"):
+class Checks:
+    """The named results of one shared boot, in the order they were reported.
+    A body passes by returning (its return value, if any, is the detail) and
+    fails by raising AssertionError; each result's time runs from the end of
+    the previous one (the first also pays for the boot)."""
+    def __init__(self, names):
+        self.names, self._results = list(names), {}
+        self._t = time.monotonic()
+
+    def record(self, name, ok, detail="", took=None):
+        if name not in self.names or name in self._results:
+            raise ValueError(f"check {name!r} is not expected here or was reported twice")
+        now = time.monotonic()
+        self._results[name] = (ok, detail or "", now - self._t if took is None else took)
+        self._t = now
+
+    def run(self, name, body, *a):
+        """body(*a): True when it passed. After a failure the caller decides
+        whether the boot can go on."""
+        try:
+            detail = body(*a)
+        except AssertionError as e:
+            self.record(name, False, str(e))
+            return False
+        self.record(name, True, detail if isinstance(detail, str) else "")
+        return True
+
+    def finish(self, why):
+        for name in self.names:
+            if name not in self._results:
+                self.record(name, False, f"not reached: {why}", took=0.0)
+
+    def results(self):
+        return [(n, *self._results[n]) for n in self.names]
+
+
+def scenario(name, level="kernel", cost=None):
     def register(fn):
-        SCENARIOS.append(Scenario(name, level, fn))
+        SCENARIOS.append(Scenario(name, level, fn, cost=cost))
+        return fn
+    return register
+
+
+def shared_boot(name, checks, level="system", cost=None):
+    """One QEMU run reporting one result per name in checks (see Scenario)."""
+    def register(fn):
+        SCENARIOS.append(Scenario(name, level, fn, checks=checks, cost=cost))
         return fn
     return register
 
