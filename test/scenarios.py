@@ -52,8 +52,8 @@ class Scenario:
 
 class Checks:
     """The named results of one shared boot, in the order they were reported.
-    A body passes by returning (its return value, if any, is the detail) and
-    fails by raising AssertionError; each result's time runs from the end of
+    A body returns (ok, detail), or passes by returning (a string it returns is
+    the detail) and fails by raising AssertionError; each result's time runs from the end of
     the previous one (the first also pays for the boot)."""
     def __init__(self, names):
         self.names, self._results = list(names), {}
@@ -70,12 +70,12 @@ class Checks:
         """body(*a): True when it passed. After a failure the caller decides
         whether the boot can go on."""
         try:
-            detail = body(*a)
+            out = body(*a)
         except AssertionError as e:
-            self.record(name, False, str(e))
-            return False
-        self.record(name, True, detail if isinstance(detail, str) else "")
-        return True
+            out = (False, str(e))
+        ok, detail = out if isinstance(out, tuple) else (True, out if isinstance(out, str) else "")
+        self.record(name, ok, detail)
+        return ok
 
     def finish(self, why):
         for name in self.names:
@@ -154,21 +154,18 @@ scenario("kernel/boot/unknown_test_name_fails")(ktest_boot(
 
 
 # ---- system tests: the real image ----------------------------------------------------
-@scenario("system/banner_on_serial_and_screen", level="system")
-def banner_on_screen(args):
-    image = os.path.join(args.build, "ember.img")
+def banner_after_shell(args, b):
+    """The start-up lines on serial, then drawn at the top of the screen; b has
+    just shown the shell's start-up line (test/scenarios_shell.py boots it)."""
     font = screen.Font(os.path.join(args.build, "font", "terminus16.psf"))
-    with qemu.Boot(args.ovmf_code, args.ovmf_vars, image=image, timeout=120) as b:
-        if not b.wait_for("Ember shell", 90):
-            return False, "serial never showed the end of start-up; last: " + " | ".join(b.lines[-3:])
-        serial = "\n".join(b.lines)
-        for text in ("Ember", "memory:", "framebuffer: 1280x800 BGRX", "boot (ms):",
-                     "console: framebuffer text, 160x50 cells"):
-            if text not in serial:
-                return False, f"serial lacks {text!r}"
-        shot = os.path.join(b.tmp, "screen.ppm")
-        b.screendump(shot)
-        lines = screen.screen_lines(shot, font, max_rows=12)
+    serial = "\n".join(b.lines)
+    for text in ("Ember", "memory:", "framebuffer: 1280x800 BGRX", "boot (ms):",
+                 "console: framebuffer text, 160x50 cells"):
+        if text not in serial:
+            return False, f"serial lacks {text!r}"
+    shot = os.path.join(b.tmp, "screen.ppm")
+    b.screendump(shot)
+    lines = screen.screen_lines(shot, font, max_rows=12)
     drawn = "\n".join(lines)
     for text in ("Ember", "a small x86_64 operating system", "memory:", "framebuffer: 1280x800"):
         if text not in drawn:
