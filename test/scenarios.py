@@ -88,7 +88,7 @@ class Checks:
 
 def scenario(name, level="kernel", cost=None):
     def register(fn):
-        SCENARIOS.append(Scenario(name, level, fn, cost=cost))
+        SCENARIOS.append(Scenario(name, level, fn, cost=cost or getattr(fn, "cost", None)))
         return fn
     return register
 
@@ -125,6 +125,7 @@ def ktest_boot(test, code=33, texts=(), cmdline="", **kw):
     def fn(args):
         return expect_boot(args, f"ktest.only={test} {cmdline}".strip(), code,
                            [f"ktest: pass {test}", *texts] if code == 33 else list(texts), **kw)
+    fn.cost = 25 if "-icount" in kw.get("extra", ()) else None   # -icount boots run slower
     return fn
 
 

@@ -108,4 +108,4 @@ def fpu_boot(smp):
 
 # The one-CPU boot is shared with the other one-CPU user tests: test/scenarios_user_shared.py.
 scenario("system/fpu/sse_state_across_two_cpus_and_smap_in_interrupts",
-         level="system")(fpu_boot(True))
+         level="system", cost=40)(fpu_boot(True))

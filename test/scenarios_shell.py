@@ -73,7 +73,7 @@ SERIAL_COMMANDS = [
 ]
 
 
-@scenario("system/shell/commands_over_serial", level="system")
+@scenario("system/shell/commands_over_serial", level="system", cost=25)
 def commands_over_serial(args):
     # Under -icount the ticks that end `sleep 300` and the TSC that measures it run
     # on one virtual clock: a busy host cannot end the sleep early by the TSC
@@ -186,7 +186,7 @@ IMAGE_BOOT = [
 
 
 @shared_boot("system/shell/shared_boot_banner_keyboard_pagefault", [n for n, _ in IMAGE_BOOT],
-             cost=40)
+             cost=25)
 def image_boot(args, checks):
     # deadline: the sum of the three boots' own (120 + 180 + 150 s)
     with qemu.Boot(args.ovmf_code, args.ovmf_vars, image=image(args), timeout=450) as b:
