@@ -175,7 +175,7 @@ def run_scenario(args, res, sc):
 # hint, else DEFAULT_COST.
 SUITE = "kernel/suite"
 DEFAULT_COST = 15
-SUITE_COST = 300
+SUITE_COST = 30
 
 
 def load_times(args):

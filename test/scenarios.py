@@ -66,11 +66,11 @@ class Checks:
         self._results[name] = (ok, detail or "", now - self._t if took is None else took)
         self._t = now
 
-    def run(self, name, body, *a):
-        """body(*a): True when it passed. After a failure the caller decides
+    def run(self, name, body, *a, **kw):
+        """body(*a, **kw): True when it passed. After a failure the caller decides
         whether the boot can go on."""
         try:
-            out = body(*a)
+            out = body(*a, **kw)
         except AssertionError as e:
             out = (False, str(e))
         ok, detail = out if isinstance(out, tuple) else (True, out if isinstance(out, str) else "")

@@ -1,6 +1,7 @@
 """System tests of copy-on-write fork (docs/proc.md, "Copy-on-write fork").
 
-One boot with the user programs: /test/cow checks that parent and child
+One boot with the user programs (shared with the other one-CPU user tests,
+test/scenarios_user_shared.py): /test/cow checks that parent and child
 each see only their own writes (globals, heap, stack, mmap, kernel writes
 through copy_to_user, mprotect on a shared page), that forking a process
 with 8 MiB touched takes few frames, and exec right after fork; the fork

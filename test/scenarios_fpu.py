@@ -1,7 +1,8 @@
 """System tests of per-process FPU/SSE state and SMAP inside interrupts
 (docs/proc.md), with test/user/fpu.c. Two boots:
 
-- one CPU (QEMU's default qemu64): two processes spin on SSE arithmetic
+- one CPU (QEMU's default qemu64; this boot is shared with the other one-CPU
+  user tests, test/scenarios_user_shared.py): two processes spin on SSE arithmetic
   with their own XMM0-15, MXCSR and x87 control word, switching directly
   on sched_yield and on the tick; signal handlers that clobber the
   registers, edit the frame's fpregs, hand back a hostile MXCSR or a NULL

@@ -1,6 +1,6 @@
 """System tests of static-PIE programs (docs/first-program.md, "Static PIE").
 
-One boot: /bin/hello-pie (esp/user/hello.c linked -static-pie with musl's
+One boot (shared: test/scenarios_user_shared.py): /bin/hello-pie (esp/user/hello.c linked -static-pie with musl's
 rcrt1.o) runs with its arguments; /test/pieaux-pie finds AT_PHDR and
 AT_ENTRY where it really is, AT_BASE 0 (no interpreter, as Linux), a load
 address inside Ember's PIE window that changes from one run to the next,

@@ -1,6 +1,6 @@
 """System test of signal handlers with a real static musl program (test/user/sig.c).
 
-One boot; each case runs through the kernel shell's `run` and is judged by
+One boot (shared: test/scenarios_user_shared.py); each case runs through the kernel shell's `run` and is judged by
 the lines it prints and by how it ends (exit status or "killed by signal").
 Frames, heap and open files must be back to their values afterwards.
 """
