@@ -51,10 +51,10 @@ class Scenario:
 
 
 class Checks:
-    """The named results of one shared boot, in the order they were reported.
-    A body returns (ok, detail), or passes by returning (a string it returns is
-    the detail) and fails by raising AssertionError; each result's time runs from the end of
-    the previous one (the first also pays for the boot)."""
+    """The named results of one shared boot. A body returns (ok, detail), or
+    passes by returning (a string it returns is the detail) and fails by raising
+    AssertionError. Each result's time runs from the previous result (the first
+    also pays for the boot)."""
     def __init__(self, names):
         self.names, self._results = list(names), {}
         self._t = time.monotonic()

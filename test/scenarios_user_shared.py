@@ -69,8 +69,9 @@ def user_boot(names):
     return fn
 
 
-# One boot for all of them: reaching the shell takes about 20 s of the 30-36 s
-# each took in a boot of its own; together they take about 100 s. The riskiest
-# (the fork bomb, copy-on-write out of memory, 100,000 random system calls)
-# come last, so that a kernel they break leaves the others already reported.
+# One boot for all of them. In boots of their own the six took 14-26 s each,
+# 129 s in all, on a busy machine; about 10 s of each was OVMF reaching the
+# loader. The riskiest (the fork bomb, copy-on-write out of memory, 100,000
+# random system calls) come last, so that a kernel they break leaves the
+# others already reported.
 shared_boot("system/user/shared_boot_one_cpu", list(PARTS), cost=110)(user_boot(list(PARTS)))
