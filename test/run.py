@@ -16,6 +16,7 @@ Any QEMU exit other than the expected one is a failure: a triple fault under
 import argparse
 import concurrent.futures
 import glob
+import json
 import os
 import re
 import subprocess
@@ -161,23 +162,66 @@ def kernel_suite(args, res):
 
 def run_scenario(args, res, sc):
     t0 = time.monotonic()
-    ok, detail = sc.run(args)
-    took = f"{time.monotonic() - t0:.0f} s"
-    res.record(sc.name, ok, f"{detail} ({took})" if detail else took)
+    results = sc.run(args)
+    shared = f"; shared boot {sc.name}" if sc.checks else ""
+    for name, ok, detail, took in results:
+        took = f"{time.monotonic() - t0 if took is None else took:.0f} s{shared}"
+        res.record(name, ok, f"{detail} ({took})" if detail else took)
+
+
+# Jobs start longest first, so that the two slots end together instead of one
+# long boot starting last. The estimate is the job's time in the last run
+# (build/test-times.json, rewritten after every run), else the scenario's cost=
+# hint, else DEFAULT_COST.
+SUITE = "kernel/suite"
+DEFAULT_COST = 15
+SUITE_COST = 30
+
+
+def load_times(args):
+    try:
+        with open(os.path.join(args.build, "test-times.json")) as f:
+            return {k: float(v) for k, v in json.load(f).items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def save_times(args, times):
+    path = os.path.join(args.build, "test-times.json")
+    try:
+        with open(path + ".tmp", "w") as f:
+            json.dump(dict(sorted(times.items())), f, indent=0)
+        os.replace(path + ".tmp", path)
+    except OSError:
+        pass             # ordering only: a read-only build directory costs nothing else
+
+
+def timed(times, name, job):
+    def run():
+        t0 = time.monotonic()
+        job()
+        times[name] = round(time.monotonic() - t0, 1)
+        if name == SUITE:
+            print(f"# {SUITE} boots took {times[name]:.0f} s", flush=True)
+    return run
 
 
 def run_boots(args, res, levels):
-    """Every QEMU boot of the chosen levels, --jobs at a time (the suite's boot first:
-    it is the longest)."""
-    jobs = []
+    """Every QEMU boot of the chosen levels, --jobs at a time, the longest expected first."""
+    known, times = load_times(args), {}
+    jobs = []          # (expected seconds, order of registration, name, job)
     if "kernel" in levels and not args.filter:
-        jobs.append(lambda: kernel_suite(args, res))
-    for sc in scenarios.SCENARIOS:
-        if sc.level in levels and re.search(args.filter, sc.name):
-            jobs.append(lambda sc=sc: run_scenario(args, res, sc))
+        jobs.append((known.get(SUITE, SUITE_COST), -1, SUITE, lambda: kernel_suite(args, res)))
+    for i, sc in enumerate(scenarios.SCENARIOS):
+        if sc.level in levels and any(re.search(args.filter, n) for n in {sc.name, *sc.names()}):
+            cost = known.get(sc.name, sc.cost or DEFAULT_COST)
+            jobs.append((cost, i, sc.name, lambda sc=sc: run_scenario(args, res, sc)))
+    jobs.sort(key=lambda j: (-j[0], j[1]))
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        for f in [pool.submit(job) for job in jobs]:
+        for f in [pool.submit(timed(times, name, job)) for _, _, name, job in jobs]:
             f.result()
+    current = {SUITE, *(sc.name for sc in scenarios.SCENARIOS)}
+    save_times(args, {k: v for k, v in {**known, **times}.items() if k in current})
 
 
 def main():

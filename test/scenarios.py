@@ -9,6 +9,7 @@ its own in a file test/scenarios_<subsystem>.py, imported at the end.
 import glob
 import importlib
 import os
+import time
 
 import qemu
 import screen
@@ -17,19 +18,85 @@ SCENARIOS = []
 
 
 class Scenario:
-    def __init__(self, name, level, fn):
+    """One QEMU boot (or one host-side check) the runner schedules as a job.
+
+    A plain scenario reports one result, under its name: fn(args) returns
+    (ok, detail). A shared boot (checks= a list of names) checks several things
+    in one QEMU run and reports one result per name: fn(args, checks) calls
+    checks.run(name, body, ...) for each; a name never reported fails.
+    cost is the expected wall time in seconds, used to start long jobs first
+    when no measured time is known (test/run.py)."""
+    def __init__(self, name, level, fn, checks=None, cost=None):
         self.name, self.level, self.fn = name, level, fn
+        self.checks, self.cost = checks, cost
+
+    def names(self):
+        return list(self.checks) if self.checks else [self.name]
 
     def run(self, args):
+        """[(name, ok, detail, seconds or None)], one per name."""
+        if self.checks:
+            got = Checks(self.checks)
+            try:
+                self.fn(args, got)
+                got.finish("the boot ended before it")
+            except Exception as e:  # noqa: BLE001 - a broken boot fails what it did not report
+                got.finish(f"{type(e).__name__}: {e}")
+            return got.results()
         try:
-            return self.fn(args)
+            ok, detail = self.fn(args)
         except Exception as e:  # a broken scenario is a failed test, not a crashed runner
-            return False, f"{type(e).__name__}: {e}"
+            ok, detail = False, f"{type(e).__name__}: {e}"
+        return [(self.name, ok, detail, None)]
 
 
-def scenario(name, level="kernel"):
+class Checks:
+    """The named results of one shared boot. A body returns (ok, detail), or
+    passes by returning (a string it returns is the detail) and fails by raising
+    AssertionError. Each result's time runs from the previous result (the first
+    also pays for the boot)."""
+    def __init__(self, names):
+        self.names, self._results = list(names), {}
+        self._t = time.monotonic()
+
+    def record(self, name, ok, detail="", took=None):
+        if name not in self.names or name in self._results:
+            raise ValueError(f"check {name!r} is not expected here or was reported twice")
+        now = time.monotonic()
+        self._results[name] = (ok, detail or "", now - self._t if took is None else took)
+        self._t = now
+
+    def run(self, name, body, *a, **kw):
+        """body(*a, **kw): True when it passed. After a failure the caller decides
+        whether the boot can go on."""
+        try:
+            out = body(*a, **kw)
+        except AssertionError as e:
+            out = (False, str(e))
+        ok, detail = out if isinstance(out, tuple) else (True, out if isinstance(out, str) else "")
+        self.record(name, ok, detail)
+        return ok
+
+    def finish(self, why):
+        for name in self.names:
+            if name not in self._results:
+                self.record(name, False, f"not reached: {why}", took=0.0)
+
+    def results(self):
+        return [(n, *self._results[n]) for n in self.names]
+
+
+def scenario(name, level="kernel", cost=None):
     def register(fn):
-        SCENARIOS.append(Scenario(name, level, fn))
+        SCENARIOS.append(Scenario(name, level, fn, cost=cost or getattr(fn, "cost", None)))
+        return fn
+    return register
+
+
+def shared_boot(name, checks, level="system", cost=None):
+    """One QEMU run reporting one result per name in checks (see Scenario)."""
+    def register(fn):
+        SCENARIOS.append(Scenario(name, level, fn, checks=checks, cost=cost))
         return fn
     return register
 
@@ -58,6 +125,7 @@ def ktest_boot(test, code=33, texts=(), cmdline="", **kw):
     def fn(args):
         return expect_boot(args, f"ktest.only={test} {cmdline}".strip(), code,
                            [f"ktest: pass {test}", *texts] if code == 33 else list(texts), **kw)
+    fn.cost = 25 if "-icount" in kw.get("extra", ()) else None   # -icount boots run slower
     return fn
 
 
@@ -87,21 +155,18 @@ scenario("kernel/boot/unknown_test_name_fails")(ktest_boot(
 
 
 # ---- system tests: the real image ----------------------------------------------------
-@scenario("system/banner_on_serial_and_screen", level="system")
-def banner_on_screen(args):
-    image = os.path.join(args.build, "ember.img")
+def banner_after_shell(args, b):
+    """The start-up lines on serial, then drawn at the top of the screen; b has
+    just shown the shell's start-up line (test/scenarios_shell.py boots it)."""
     font = screen.Font(os.path.join(args.build, "font", "terminus16.psf"))
-    with qemu.Boot(args.ovmf_code, args.ovmf_vars, image=image, timeout=120) as b:
-        if not b.wait_for("Ember shell", 90):
-            return False, "serial never showed the end of start-up; last: " + " | ".join(b.lines[-3:])
-        serial = "\n".join(b.lines)
-        for text in ("Ember", "memory:", "framebuffer: 1280x800 BGRX", "boot (ms):",
-                     "console: framebuffer text, 160x50 cells"):
-            if text not in serial:
-                return False, f"serial lacks {text!r}"
-        shot = os.path.join(b.tmp, "screen.ppm")
-        b.screendump(shot)
-        lines = screen.screen_lines(shot, font, max_rows=12)
+    serial = "\n".join(b.lines)
+    for text in ("Ember", "memory:", "framebuffer: 1280x800 BGRX", "boot (ms):",
+                 "console: framebuffer text, 160x50 cells"):
+        if text not in serial:
+            return False, f"serial lacks {text!r}"
+    shot = os.path.join(b.tmp, "screen.ppm")
+    b.screendump(shot)
+    lines = screen.screen_lines(shot, font, max_rows=12)
     drawn = "\n".join(lines)
     for text in ("Ember", "a small x86_64 operating system", "memory:", "framebuffer: 1280x800"):
         if text not in drawn:

@@ -1,6 +1,7 @@
 """System tests of copy-on-write fork (docs/proc.md, "Copy-on-write fork").
 
-One boot with the user programs: /test/cow checks that parent and child
+One boot with the user programs (shared with the other one-CPU user tests,
+test/scenarios_user_shared.py): /test/cow checks that parent and child
 each see only their own writes (globals, heap, stack, mmap, kernel writes
 through copy_to_user, mprotect on a shared page), that forking a process
 with 8 MiB touched takes few frames, and exec right after fork; the fork
@@ -11,15 +12,13 @@ killed with SIGKILL; every frame is back in the pool afterwards.
 import re
 import time
 
-import qemu
-from scenarios import scenario
 import scenarios_user as su  # attributes used at run time: scenarios_user may be loading
 
 FORK_BUDGET_KIB = 256    # page tables + a kernel stack; a full copy takes over 8192
 
 
 def cow_body(con):
-    con.until(su.SHELL, 90)
+    su.ready(con)
     con.shell("run /bin/hello", r"^Hello from user space!$")
     before = su.frames_free(con)
     out = con.shell("run /test/cow", r"^cow: (ok a child exec'd right after fork|FAIL .*)$", 120)
@@ -46,11 +45,4 @@ def cow_body(con):
     return m.group(1)
 
 
-@scenario("system/user/cow_fork_isolation_frames_oom", level="system")
-def cow(args):
-    with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=su.user_esp(args), timeout=600) as b:
-        try:
-            kib = cow_body(su.Console(b))
-        except AssertionError as e:
-            return False, str(e)
-    return True, f"fork of 8 MiB touched: {kib} KiB of new frames"
+# Booted by test/scenarios_user_shared.py, with the other one-CPU user tests.

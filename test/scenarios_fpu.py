@@ -1,7 +1,8 @@
 """System tests of per-process FPU/SSE state and SMAP inside interrupts
 (docs/proc.md), with test/user/fpu.c. Two boots:
 
-- one CPU (QEMU's default qemu64): two processes spin on SSE arithmetic
+- one CPU (QEMU's default qemu64; this boot is shared with the other one-CPU
+  user tests, test/scenarios_user_shared.py): two processes spin on SSE arithmetic
   with their own XMM0-15, MXCSR and x87 control word, switching directly
   on sched_yield and on the tick; signal handlers that clobber the
   registers, edit the frame's fpregs, hand back a hostile MXCSR or a NULL
@@ -70,7 +71,7 @@ def ac_case(con):
 
 
 def fpu_body(b, con, smp):
-    con.until(su.SHELL, 120)
+    su.ready(con, 120)
     log = "\n".join(su.ANSI.sub("", l) for l in b.lines)
     out = con.shell("cpu", r"^fpu: ")
     fpu_line = re.search(r"^fpu: FXSAVE, 512 bytes per process, MXCSR_MASK 0x[0-9a-f]+.*$", out[-1])
@@ -106,6 +107,6 @@ def fpu_boot(smp):
     return fn
 
 
-scenario("system/fpu/sse_state_per_process_and_signals_one_cpu", level="system")(fpu_boot(False))
+# The one-CPU boot is shared with the other one-CPU user tests: test/scenarios_user_shared.py.
 scenario("system/fpu/sse_state_across_two_cpus_and_smap_in_interrupts",
-         level="system")(fpu_boot(True))
+         level="system", cost=40)(fpu_boot(True))

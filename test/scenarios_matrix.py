@@ -84,9 +84,15 @@ def serial_config(args, opts, patterns):
     with boot(args, opts, timeout=240) as b:
         if not b.wait_for(READY, 180):
             return False, "no shell; last: " + " | ".join(b.lines[-3:])
-        log = [ANSI.sub("", l) for l in b.lines]
-        if not command(b, "version", r"^Ember \S+ \(x86_64, UEFI\)$", timeout=30):
-            return False, "'version' got no answer over serial"
+        return serial_after_shell(b, patterns)
+
+
+def serial_after_shell(b, patterns):
+    """b has just shown the shell's start-up line: the start-up lines match
+    patterns and `version` answers over serial."""
+    log = [ANSI.sub("", l) for l in b.lines]
+    if not command(b, "version", r"^Ember \S+ \(x86_64, UEFI\)$", timeout=30):
+        return False, "'version' got no answer over serial"
     missing = [p for p in patterns if not any(re.search(p, l) for l in log)]
     if missing:
         return False, f"serial lacks {missing!r}"
@@ -116,7 +122,13 @@ def screen_config(args, opts):
     return False, f"no 'onscreen' line; bottom: {[l for l in shown if l][-3:]!r}"
 
 
+# Configurations whose boot is shared with a power test on the same machine
+# (test/scenarios_power.py): the matrix check first, then the power-off.
+SHARED_WITH_POWER = ("ovmf4m_q35_qemu64", "ovmf2m_q35")
+
 for _name, _opts, _patterns in MATRIX:
+    if _name in SHARED_WITH_POWER:
+        continue
     scenario(f"matrix/{_name}", level="system")(
         lambda args, o=_opts, p=_patterns: serial_config(args, o, p))
 for _name, _opts in SCREEN_MATRIX:

@@ -19,7 +19,7 @@ scenario("kernel/memory/write_to_read_only_page_faults")(ktest_boot(
 # give the in-kernel watchdog (ktest.timeout, 30 s by default) and the host's
 # deadline room, so only a real hang fails them.
 BIG = dict(memory="8G", cmdline="ktest.timeout=300", timeout=420)
-scenario("kernel/memory/every_frame_once_with_8_GiB")(ktest_boot(
+scenario("kernel/memory/every_frame_once_with_8_GiB", cost=60)(ktest_boot(
     "pmm_hands_out_every_free_frame_once_and_gets_them_all_back", **BIG))
 scenario("kernel/memory/paging_verify_with_8_GiB")(ktest_boot(
     "paging_verify_finds_the_tables_sound", **BIG))

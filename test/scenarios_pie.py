@@ -1,6 +1,6 @@
 """System tests of static-PIE programs (docs/first-program.md, "Static PIE").
 
-One boot: /bin/hello-pie (esp/user/hello.c linked -static-pie with musl's
+One boot (shared: test/scenarios_user_shared.py): /bin/hello-pie (esp/user/hello.c linked -static-pie with musl's
 rcrt1.o) runs with its arguments; /test/pieaux-pie finds AT_PHDR and
 AT_ENTRY where it really is, AT_BASE 0 (no interpreter, as Linux), a load
 address inside Ember's PIE window that changes from one run to the next,
@@ -10,8 +10,6 @@ is refused with ENOEXEC and the reason; every frame comes back.
 """
 import re
 
-import qemu
-from scenarios import scenario
 import scenarios_user as su  # attributes used at run time: scenarios_user may be loading
 
 PIE_BASE, PIE_SPAN = 0x5500000000, 1 << 40      # kernel/proc/uelf.h: UELF_PIE_BASE, 2^28 pages
@@ -29,7 +27,7 @@ def pieaux(con, path):
 
 
 def pie_body(con):
-    con.until(su.SHELL, 90)
+    su.ready(con)
     con.shell("run /bin/hello", r"^Hello from user space!$")
     before = su.frames_free(con)
     out = con.shell("run /bin/hello-pie one two", r"^argv\[2\] = two$")
@@ -51,11 +49,4 @@ def pie_body(con):
     return bases
 
 
-@scenario("system/user/static_pie_hello_auxv_bias_interp_refused", level="system")
-def pie(args):
-    with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=su.user_esp(args), timeout=300) as b:
-        try:
-            bases = pie_body(su.Console(b))
-        except AssertionError as e:
-            return False, str(e)
-    return True, "loaded at " + ", ".join(f"{x:#x}" for x in bases)
+# Booted by test/scenarios_user_shared.py, with the other one-CPU user tests.

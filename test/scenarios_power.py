@@ -15,7 +15,8 @@ import json
 import time
 
 import qemu
-from scenarios import scenario
+from scenarios import scenario, shared_boot
+from scenarios_matrix import MATRIX, SHARED_WITH_POWER, serial_after_shell
 
 
 def qmp_event(b, names, timeout):
@@ -41,14 +42,18 @@ EFI_LATER = ("poweroff: ACPI S5", "QEMU's fixed", "reboot: FADT", "reboot: 8042"
              "reboot: triple fault", "came back", "unusable", "panic")
 
 
-def shell_command(args, command, extra=(), cmdline=None, firmware=None, **opts):
-    """Boot, type `power` then command on COM1; (first SHUTDOWN/RESET event, lines)."""
+def shell_command(args, command, extra=(), cmdline=None, firmware=None, before=None,
+                  timeout=150, **opts):
+    """Boot, type `power` then command on COM1; (first SHUTDOWN/RESET event, lines).
+    before(b), if given, runs first, once the shell is up (a shared boot's other check)."""
     code, vars_ = firmware or (args.ovmf_code, args.ovmf_vars)
     where = (dict(esp_dir=qemu.esp_with(f"{args.build}/esp/EFI/BOOT/BOOTX64.EFI", cmdline))
              if cmdline else dict(image=f"{args.build}/ember.img"))
-    with qemu.Boot(code, vars_, extra=extra, timeout=150, nic=False, **where, **opts) as b:
-        if not b.wait_for("Ember shell", 100):
+    with qemu.Boot(code, vars_, extra=extra, timeout=timeout, nic=False, **where, **opts) as b:
+        if not b.wait_for("Ember shell", 180 if before else 100):
             return None, list(b.lines)
+        if before:
+            before(b)
         b.qmp("query-status")                 # connect before anything happens
         b.serial_write(b"power\r")
         if not b.wait_for("power: reboot tries", 20):
@@ -77,18 +82,16 @@ def expect(lines, ev, want_line, want_event, reason=None, absent=()):
     return True, f"{want_event} {ev['data'].get('reason')}"
 
 
-@scenario("system/power/poweroff_calls_efi_reset_system_shutdown", level="system")
-def poweroff_efi(args):
-    ev, lines = shell_command(args, "poweroff")
+def poweroff_efi(args, **kw):
+    ev, lines = shell_command(args, "poweroff", **kw)
     if not any("power: first path: EFI ResetSystem" in l for l in lines):
         return False, "power does not name EFI ResetSystem first"
     return expect(lines, ev, "poweroff: EFI ResetSystem (shutdown)", "SHUTDOWN",
                   "guest-shutdown", EFI_LATER)
 
 
-@scenario("system/power/poweroff_calls_efi_reset_system_on_ovmf_2m", level="system")
-def poweroff_efi_2m(args):
-    ev, lines = shell_command(args, "poweroff", firmware=OVMF_2M)
+def poweroff_efi_2m(args, **kw):
+    ev, lines = shell_command(args, "poweroff", firmware=OVMF_2M, **kw)
     return expect(lines, ev, "poweroff: EFI ResetSystem (shutdown)", "SHUTDOWN",
                   "guest-shutdown", EFI_LATER)
 
@@ -128,3 +131,25 @@ def reboot(args):
                               cmdline="heap=block kbd=us reset=acpi")
     return expect(lines, ev, "reboot: FADT reset register", "RESET", None,
                   ("EFI ResetSystem (", "reboot: 8042", "reboot: triple fault"))
+
+
+# The matrix's everyday configurations (OVMF 4 MiB and 2 MiB on q35, no NIC)
+# are the machines these power-offs boot: one boot checks both, the matrix's
+# start-up lines and `version` first (its own boot allowed 240 s, this one 150 s).
+def matrix_then(config, name, power):
+    patterns = next(p for n, _, p in MATRIX if n == config)
+
+    def fn(args, checks):
+        before = lambda b: checks.run(f"matrix/{config}", serial_after_shell, b, patterns)  # noqa: E731
+        checks.run(name, power, args, before=before, timeout=390)
+    return fn
+
+
+for _config, _name, _power in (
+        ("ovmf4m_q35_qemu64", "system/power/poweroff_calls_efi_reset_system_shutdown",
+         poweroff_efi),
+        ("ovmf2m_q35", "system/power/poweroff_calls_efi_reset_system_on_ovmf_2m",
+         poweroff_efi_2m)):
+    assert _config in SHARED_WITH_POWER
+    shared_boot(f"system/power/shared_boot_matrix_{_config}_then_poweroff",
+                [f"matrix/{_config}", _name])(matrix_then(_config, _name, _power))

@@ -17,7 +17,7 @@ import time
 
 import qemu
 import screen
-from scenarios import scenario
+from scenarios import banner_after_shell, scenario, shared_boot
 
 ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]")
 READY = "Ember shell"
@@ -73,7 +73,7 @@ SERIAL_COMMANDS = [
 ]
 
 
-@scenario("system/shell/commands_over_serial", level="system")
+@scenario("system/shell/commands_over_serial", level="system", cost=25)
 def commands_over_serial(args):
     # Under -icount the ticks that end `sleep 300` and the TSC that measures it run
     # on one virtual clock: a busy host cannot end the sleep early by the TSC
@@ -103,31 +103,29 @@ def commands_over_serial(args):
     return True, ""
 
 
-@scenario("system/shell/keyboard_command_shows_on_screen", level="system")
-def keyboard_command(args):
+def keyboard_after_shell(args, b):
+    """echo typed on the PS/2 keyboard (QMP send-key): its output on serial,
+    the command and its output on the screen."""
     keys = [[k] for k in "echo"] + [["spc"]] + [[k] for k in "typed"] + [["spc"]] + \
         [["shift", "o"], ["k"], ["ret"]]
     font = screen.Font(os.path.join(args.build, "font", "terminus16.psf"))
-    with qemu.Boot(args.ovmf_code, args.ovmf_vars, image=image(args), timeout=180) as b:
-        if not b.wait_for(READY, 90):
-            return False, "no shell; last: " + " | ".join(b.lines[-3:])
-        b.send_keys(keys)
-        found = False
-        for _ in range(60):
-            try:
-                line = b.next_line(20)
-            except TimeoutError:
-                break
-            if line is None:
-                break
-            if plain(line) == "typed Ok":
-                found = True
-                break
-        if not found:
-            return False, "serial never showed 'typed Ok'; last: " + repr(b.lines[-2:])
-        time.sleep(0.5)
-        shown = [l.rstrip() for l in screen.screen_lines(
-            b.screendump(os.path.join(b.tmp, "screen.ppm")), font)]
+    b.send_keys(keys)
+    found = False
+    for _ in range(60):
+        try:
+            line = b.next_line(20)
+        except TimeoutError:
+            break
+        if line is None:
+            break
+        if plain(line) == "typed Ok":
+            found = True
+            break
+    if not found:
+        return False, "serial never showed 'typed Ok'; last: " + repr(b.lines[-2:])
+    time.sleep(0.5)
+    shown = [l.rstrip() for l in screen.screen_lines(
+        b.screendump(os.path.join(b.tmp, "screen.ppm")), font)]
     if "ember> echo typed Ok" not in shown or "typed Ok" not in shown:
         return False, f"screen lacks the command or its output; bottom: {[l for l in shown if l][-4:]!r}"
     return True, ""
@@ -157,23 +155,46 @@ def poweroff(args):
     return True, f"exited in {took:.1f} s"
 
 
-def crash(args, cmd, texts):
-    with qemu.Boot(args.ovmf_code, args.ovmf_vars, image=image(args), timeout=150) as b:
-        if not b.wait_for(READY, 90):
-            return False, "no shell; last: " + " | ".join(b.lines[-3:])
-        b.serial_write((cmd + "\r").encode())
-        b.wait_for("PANIC", 30)
-        log = "\n".join(plain(l) for l in b.lines)
+def crash_after_shell(b, cmd, texts):
+    """cmd typed at the shell; texts are looked for in what followed it."""
+    start = len(b.lines)
+    b.serial_write((cmd + "\r").encode())
+    b.wait_for("PANIC", 30)
+    log = "\n".join(plain(l) for l in b.lines[start:])
     missing = [t for t in texts if t not in log]
     if missing:
         return False, f"serial lacks {missing!r}"
     return True, ""
 
 
-@scenario("system/shell/pagefault_reports_and_panics", level="system")
-def pagefault(args):
-    return crash(args, "pagefault", ["pagefault: writing to 0xdeadbeef000",
-                                     "page fault", "0xdeadbeef000", "PANIC"])
+def crash(args, cmd, texts):
+    with qemu.Boot(args.ovmf_code, args.ovmf_vars, image=image(args), timeout=150) as b:
+        if not b.wait_for(READY, 90):
+            return False, "no shell; last: " + " | ".join(b.lines[-3:])
+        return crash_after_shell(b, cmd, texts)
+
+
+# The banner, the keyboard and the page fault share a boot of the image: each
+# needs the shell on the everyday machine, and the panic comes last.
+IMAGE_BOOT = [
+    ("system/banner_on_serial_and_screen", banner_after_shell),
+    ("system/shell/keyboard_command_shows_on_screen", keyboard_after_shell),
+    ("system/shell/pagefault_reports_and_panics",
+     lambda args, b: crash_after_shell(b, "pagefault", ["pagefault: writing to 0xdeadbeef000",
+                                                         "page fault", "0xdeadbeef000", "PANIC"])),
+]
+
+
+@shared_boot("system/shell/shared_boot_banner_keyboard_pagefault", [n for n, _ in IMAGE_BOOT],
+             cost=25)
+def image_boot(args, checks):
+    # deadline: the sum of the three boots' own (120 + 180 + 150 s)
+    with qemu.Boot(args.ovmf_code, args.ovmf_vars, image=image(args), timeout=450) as b:
+        if not b.wait_for(READY, 90):
+            checks.finish("no shell; last: " + " | ".join(b.lines[-3:]))
+            return
+        for name, body in IMAGE_BOOT:
+            checks.run(name, body, args, b)
 
 
 @scenario("system/shell/overflow_ends_in_a_double_fault", level="system")

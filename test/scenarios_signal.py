@@ -1,14 +1,12 @@
 """System test of signal handlers with a real static musl program (test/user/sig.c).
 
-One boot; each case runs through the kernel shell's `run` and is judged by
+One boot (shared: test/scenarios_user_shared.py); each case runs through the kernel shell's `run` and is judged by
 the lines it prints and by how it ends (exit status or "killed by signal").
 Frames, heap and open files must be back to their values afterwards.
 """
 import re
 import time
 
-import qemu
-from scenarios import scenario
 import scenarios_user as su  # attributes read at run time: scenarios_user imports us
 
 # case -> lines that must all appear (regular expressions, matched in order of the list)
@@ -32,7 +30,7 @@ def run_case(con, case, want, end):
 
 
 def signal_body(b, con):
-    con.until(su.SHELL, 90)
+    su.ready(con)
     con.shell("run /bin/hello", r"^Hello from user space!$")
     before = su.frames_free(con)
     for case, want in EXPECT.items():
@@ -65,11 +63,4 @@ def signal_body(b, con):
     su.check(after == before, f"(frames, heap bytes in use, open files) {before} before, {after} after")
 
 
-@scenario("system/signal/handlers_mask_eintr_faults_and_hostile_frames", level="system")
-def signals(args):
-    with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=su.user_esp(args), timeout=500) as b:
-        try:
-            signal_body(b, su.Console(b))
-        except AssertionError as e:
-            return False, str(e)
-    return True, ""
+# Booted by test/scenarios_user_shared.py, with the other one-CPU user tests.

@@ -10,8 +10,6 @@ next command while the previous program was still ending.
 """
 import time
 
-import qemu
-from scenarios import scenario
 import scenarios_user as su  # attributes read at run time: scenarios_user imports us
 
 GO = r"^sig: waiting for Ctrl\+C$"
@@ -29,7 +27,7 @@ def sig_int(b, con):
 
 
 def tty_body(b, con):
-    con.until(su.SHELL, 90)
+    su.ready(con)
     # Half a line, then Ctrl+C: the interrupted program's input is dropped.
     con.shell("run /test/sig int", r"^sig: type go$", 30)
     b.serial_write(b"go\r")
@@ -50,11 +48,4 @@ def tty_body(b, con):
     con.shell("echo alive at the end", r"^alive at the end$")
 
 
-@scenario("system/tty/unread_input_ends_with_its_program", level="system")
-def tty_between_programs(args):
-    with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=su.user_esp(args), timeout=400) as b:
-        try:
-            tty_body(b, su.Console(b))
-        except AssertionError as e:
-            return False, str(e)
-    return True, ""
+# Booted by test/scenarios_user_shared.py, with the other one-CPU user tests.

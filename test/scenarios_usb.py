@@ -161,8 +161,9 @@ def caps_and_repeat(args):
         ev["data"]["down"] = False
         b.qmp("input-send-event", device="vga0", events=[ev])
         usb_keys(b, [["ret"]])
-        if not b.wait_for("not found", 20) and not b.wait_for("unknown", 5):
-            pass
+        # The shell's answer to "Abzzz...": the line was read. (Waiting for "not
+        # found" first, then "unknown", spent 25 s on a word the shell never says.)
+        b.wait_match(r"not found|unknown command", 25)
         lines = list(b.lines)
     typed = [l for l in lines if "Ab" in l]
     if not typed:

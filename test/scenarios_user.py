@@ -74,6 +74,14 @@ class Console:
         return seen + self.until(pattern, timeout)
 
 
+def ready(con, timeout=90):
+    """Wait for the shell's start-up line, once per boot (a shared boot runs
+    several bodies that each begin with this)."""
+    if not getattr(con, "at_shell", False):
+        con.until(SHELL, timeout)
+        con.at_shell = True
+
+
 def frames_free(con):
     """(free frames + heap window frames, heap bytes in use, open files): all
     three must come back to their values once the programs are gone."""
@@ -92,7 +100,7 @@ FAULTS = ["null", "text", "exec", "kernel", "priv", "div"]
 
 
 def programs_body(con):
-    con.until(SHELL, 90)
+    ready(con)
     con.shell("run /bin/hello", r"^Hello from user space!$")
     before = frames_free(con)
     con.shell("run /test/exitcode 3", r"^run: exit status 3$")
@@ -125,14 +133,8 @@ def programs_body(con):
     con.shell("syscalls", r"^system calls: \d+ made")
 
 
-@scenario("system/user/programs_faults_limits_fuzz_and_frames", level="system")
-def programs(args):
-    with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=user_esp(args), timeout=600) as b:
-        try:
-            programs_body(Console(b))
-        except AssertionError as e:
-            return False, str(e)
-    return True, ""
+# programs_body runs in test/scenarios_user_shared.py, in a boot shared with
+# the other one-CPU user tests.
 
 
 def init_body(b, con):

@@ -116,5 +116,6 @@ def smp_user(ncpu):
 
 
 scenario("system/user/smp_burners_run_at_once_and_user_tests_hold_with_4_cpus",
-         level="system")(smp_user(4))
-scenario("system/user/smp_user_tests_hold_with_2_cpus", level="system")(smp_user(2))
+         level="system", cost=40)(smp_user(4))
+scenario("system/user/smp_user_tests_hold_with_2_cpus", level="system", cost=25)(
+    smp_user(2))
