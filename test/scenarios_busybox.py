@@ -3,8 +3,7 @@
 One boot (the user-space ESP of scenarios_user: ember/bin/ holds /bin/busybox, copied
 from the Debian package by esp/user/busybox.mk) runs every applet below through the
 kernel shell's `run`; each applet is its own named result, system/busybox/NAME, so a
-reader sees which applets work. The boot is shared: the first of these scenarios to
-start runs it, the others wait for it and report their line of it.
+reader sees which applets work: a shared boot (docs/testing.md, "Shared boots").
 
 First test/user/newcalls.c checks every call added for busybox with good and hostile
 arguments (exact errno, EFAULT for kernel and NULL pointers, 36 bytes from TCGETS).
@@ -21,10 +20,9 @@ are those glibc and busybox cope without (rseq, sendfile).
 """
 import hashlib
 import re
-import threading
 
 import qemu
-from scenarios import scenario
+from scenarios import shared_boot
 import scenarios_user as su  # attributes used at run time: scenarios_user may be loading
 
 BB = "/bin/busybox"
@@ -108,9 +106,8 @@ def interactive_sh(con):
     return ok and out[-1] == "run: exit status 5", out[-2:]
 
 
-def run_all(con):
-    """Every case; {name: (ok, detail)}."""
-    res = {}
+def run_all(con, report):
+    """Every case, each reported as report(name, ok, detail) when it ends."""
     con.until(su.SHELL, 90)
     before = su.frames_free(con)
     for name, cmd, last, check in CASES:
@@ -118,50 +115,35 @@ def run_all(con):
             out = con.shell(cmd, last, 60)
             echo = max(i for i, l in enumerate(out) if l.endswith("ember> " + cmd))
             ok, shown = check(out[echo + 1:])
-            res[name] = (ok, "" if ok else f"{cmd}: got {shown!r}")
+            report(name, ok, "" if ok else f"{cmd}: got {shown!r}")
         except AssertionError as e:
-            res[name] = (False, f"{cmd}: {e}")
+            report(name, False, f"{cmd}: {e}")
     try:
         ok, shown = interactive_sh(con)
-        res["interactive_sh_poll"] = (ok, "" if ok else f"got {shown!r}")
+        report("interactive_sh_poll", ok, "" if ok else f"got {shown!r}")
     except AssertionError as e:
-        res["interactive_sh_poll"] = (False, str(e))
+        report("interactive_sh_poll", False, str(e))
     after = su.frames_free(con)
-    res["nothing_left_over"] = (after == before, f"(frames, heap bytes, open files) {before} "
-                                f"before, {after} after")
+    report("nothing_left_over", after == before, f"(frames, heap bytes, open files) {before} "
+           f"before, {after} after")
     lines = con.shell("syscalls", r"^system calls: \d+ made")
     lines += con.shell("echo syscalls listed", r"^syscalls listed$")
     refused = {int(m.group(1)) for m in (re.match(r"^\s+ENOSYS\s+(\d+):", l) for l in lines) if m}
-    res["enosys_only_rseq_sendfile"] = (refused <= ENOSYS_ALLOWED,
-                                        f"ENOSYS numbers: {sorted(refused)}")
-    return res
+    report("enosys_only_rseq_sendfile", refused <= ENOSYS_ALLOWED,
+           f"ENOSYS numbers: {sorted(refused)}")
 
 
 assert all(len(c[1]) <= 72 for c in CASES), [c[1] for c in CASES if len(c[1]) > 72]
 NAMES = [c[0] for c in CASES] + ["interactive_sh_poll", "nothing_left_over",
                                  "enosys_only_rseq_sendfile"]
-_lock = threading.Lock()
-_results = {}
 
 
-def shared_boot(args):
-    """The one boot's results, made by the first caller."""
-    with _lock:
-        if not _results:
-            try:
-                with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=su.user_esp(args),
-                               timeout=600) as b:
-                    _results.update(run_all(su.Console(b)))
-            except Exception as e:  # a boot that broke fails every applet, with the reason
-                _results.update({n: (False, f"{type(e).__name__}: {e}") for n in NAMES})
-        return _results
+def busybox_boot(args, checks):
+    """One boot; a check it never reached fails with the reason (scenarios.Checks)."""
+    with qemu.Boot(args.ovmf_code, args.ovmf_vars, esp_dir=su.user_esp(args), timeout=600) as b:
+        run_all(su.Console(b), lambda name, ok, detail: checks.record(f"system/busybox/{name}",
+                                                                      ok, detail))
 
 
-def applet(name):
-    def fn(args):
-        return shared_boot(args).get(name, (False, "the boot ended before this applet ran"))
-    return fn
-
-
-for _name in NAMES:
-    scenario(f"system/busybox/{_name}", level="system")(applet(_name))
+shared_boot("system/busybox/shared_boot", [f"system/busybox/{n}" for n in NAMES],
+            cost=70)(busybox_boot)
