@@ -315,26 +315,27 @@ void executor_run_since(struct executor *ex, uint32_t gen)
 	__atomic_sub_fetch(&ex->running, 1, __ATOMIC_ACQ_REL);
 }
 
+/* Wake every CPU asleep in idle, to look again at what just changed. */
+static void executor_wake_sleepers(struct executor *ex)
+{
+	uint32_t mask = __atomic_exchange_n(&ex->idle_mask, 0, __ATOMIC_ACQ_REL);
+
+	for (; mask && ex->plat->kick; mask &= mask - 1)
+		ex->plat->kick((unsigned)__builtin_ctz(mask));
+}
+
 /* Every CPU asleep in idle is woken to see the new count. */
 void executor_stop(struct executor *ex)
 {
-	uint32_t mask;
-
 	__atomic_fetch_add(&ex->stop, 1, __ATOMIC_SEQ_CST);
-	mask = __atomic_exchange_n(&ex->idle_mask, 0, __ATOMIC_ACQ_REL);
-	for (; mask && ex->plat->kick; mask &= mask - 1)
-		ex->plat->kick((unsigned)__builtin_ctz(mask));
+	executor_wake_sleepers(ex);
 }
 
 /* CPUs let back in may be asleep with tasks queued: every sleeper is woken to look. */
 void executor_set_cpu_limit(struct executor *ex, unsigned n)
 {
-	uint32_t mask;
-
 	__atomic_store_n(&ex->cpu_limit, n, __ATOMIC_SEQ_CST);
-	mask = __atomic_exchange_n(&ex->idle_mask, 0, __ATOMIC_ACQ_REL);
-	for (; mask && ex->plat->kick; mask &= mask - 1)
-		ex->plat->kick((unsigned)__builtin_ctz(mask));
+	executor_wake_sleepers(ex);
 }
 
 size_t executor_live(const struct executor *ex)
